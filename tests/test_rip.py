@@ -1,0 +1,104 @@
+"""Tests of RIP constants: exact values, certified bounds, invariances."""
+
+import numpy as np
+import pytest
+from scipy.stats import ortho_group
+
+from riptools.rip import rip_constant, witness_rank
+from riptools.sensing import SensingOperator, entry_sampling_operator, gaussian_operator, half_example, svec_basis
+from riptools.validation import InputError
+
+EXACT_TOL = 1e-12  # eigenvalue computations on tiny kernels
+SEARCH_TOL = 1e-7  # local-search witnesses converge to a stationary quotient to about this accuracy
+
+
+def test_half_example_is_one_half_after_rescaling():
+    rip = rip_constant(half_example("rip").operator, 2)
+    slides = rip_constant(half_example("slides").operator, 2)
+    assert rip.exact and slides.exact
+    assert rip.delta == pytest.approx(0.5, abs=EXACT_TOL)
+    assert slides.delta == pytest.approx(2.0, abs=EXACT_TOL)  # as printed, not ½-RIP
+    assert slides.delta_scaled == pytest.approx(0.5, abs=EXACT_TOL)
+    assert rip.delta_scaled == pytest.approx(0.5, abs=EXACT_TOL)
+
+
+def test_orthonormal_measurements_give_zero():
+    operator = SensingOperator.from_matrices(svec_basis(3))
+    for rank in (1, 2, 3):
+        result = rip_constant(operator, rank, starts=3)
+        assert result.lower == pytest.approx(0.0, abs=SEARCH_TOL)
+        assert result.upper == pytest.approx(0.0, abs=SEARCH_TOL)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bounds_bracket_the_exact_value_and_grow_with_rank(seed):
+    operator = gaussian_operator(3, 15, seed=seed)
+    exact = rip_constant(operator, 3)
+    lowers = []
+    for rank in (1, 2, 3):
+        bounds = rip_constant(operator, rank, force_bounds=True, seed=seed)
+        assert bounds.lower <= bounds.upper + SEARCH_TOL
+        assert bounds.upper <= exact.delta + SEARCH_TOL  # the full-space value bounds every rank
+        assert witness_rank(bounds.witness) <= rank
+        lowers.append(bounds.lower)
+    assert lowers[-1] == pytest.approx(exact.delta, abs=SEARCH_TOL)  # at rank n the search is exact
+    assert lowers[0] <= lowers[1] + SEARCH_TOL <= lowers[2] + 2 * SEARCH_TOL
+
+
+def test_witness_attains_the_lower_bound():
+    operator = gaussian_operator(4, 12, seed=5)
+    result = rip_constant(operator, 1, starts=5)
+    value = np.linalg.norm(operator.apply(result.witness)) ** 2 / np.linalg.norm(result.witness) ** 2
+    assert max(1 - value, value - 1) == pytest.approx(result.lower, abs=1e-10)
+
+
+def test_sdp_relaxation_tightens_the_full_space_bound():
+    operator = gaussian_operator(3, 9, seed=2)
+    full = rip_constant(operator, 3)
+    rank_one = rip_constant(operator, 1, starts=10)
+    assert [b.status for b in rank_one.sdp] == ["optimal", "optimal"]
+    assert rank_one.upper < full.delta - 1e-3  # strictly better than the eigenvalue bound here
+
+
+def test_rotation_leaves_the_constant_unchanged():
+    operator = gaussian_operator(3, 10, seed=4)
+    q = ortho_group.rvs(3, random_state=7)
+    rotated = operator.rotated(q)
+    assert rip_constant(rotated, 3).delta == pytest.approx(rip_constant(operator, 3).delta, abs=1e-10)
+    assert rip_constant(rotated, 1, starts=10).lower == pytest.approx(rip_constant(operator, 1, starts=10).lower, abs=SEARCH_TOL)
+
+
+def test_gaussian_delta_falls_as_measurements_grow():
+    means = [np.mean([rip_constant(gaussian_operator(3, m, seed=s), 3).delta for s in range(8)]) for m in (12, 48, 192, 768)]
+    assert all(a > b for a, b in zip(means, means[1:]))
+    assert means[-1] < 0.35  # concentration: δ = O(√(N/m)) with N = 6
+
+
+def test_diagonal_sampling_constants_are_known_in_closed_form():
+    # Observing the diagonal of M = ±uuᵀ (‖u‖ = 1) gives ‖A(M)‖² = Σu_i⁴ ∈ [1/n, 1]: δ = 1 − 1/n at rank 1.
+    # At rank 2, e₁e₂ᵀ + e₂e₁ᵀ is invisible: λ_min = 0 and δ = 1.
+    operator = entry_sampling_operator(3, [(0, 0), (1, 1), (2, 2)])
+    rank_one = rip_constant(operator, 1, starts=5)
+    assert rank_one.lower == pytest.approx(2 / 3, abs=SEARCH_TOL)
+    assert rank_one.upper == pytest.approx(2 / 3, abs=1e-4)  # the SDP relaxation is tight here
+    assert rip_constant(operator, 2, starts=5).lower == pytest.approx(1.0, abs=SEARCH_TOL)
+
+
+@pytest.mark.parametrize("rank", [0, -1, 1.5, "2", True])
+def test_bad_rank_is_rejected(rank):
+    with pytest.raises(InputError, match="rank"):
+        rip_constant(half_example().operator, rank)
+
+
+@pytest.mark.slow
+def test_rip_bounds_at_larger_n():
+    # n = 6: the SDP relaxation has a 21×21 PSD block and a 36×36 nuclear norm; the bounds must
+    # bracket every witness and sit inside the exact full-space value.
+    operator = gaussian_operator(6, 60, seed=11)
+    exact = rip_constant(operator, 6)
+    for rank in (1, 2):
+        bounds = rip_constant(operator, rank, starts=10, seed=rank, sdp_max_n=6)
+        assert len(bounds.sdp) == 2
+        assert all((b.bound is None) == (b.status != "optimal") for b in bounds.sdp)  # inaccurate solves unused
+        assert bounds.lower <= bounds.upper + SEARCH_TOL <= exact.delta + 2 * SEARCH_TOL
+        assert witness_rank(bounds.witness) <= rank
