@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +78,71 @@ def render_report(sections: list[Section], *, title: str = "riptools report", pr
     return "\n".join(lines)
 
 
+def _inline(text: str) -> str:
+    text = html.escape(text)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", text)
+
+
+def _image(source: str, alt: str, folder: Path) -> str:
+    path = folder / source
+    if path.is_file() and path.suffix == ".png":  # inline, so the HTML file stands alone
+        source = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+    return f'<p><img alt="{html.escape(alt)}" src="{source}" style="max-width:100%"></p>'
+
+
+def markdown_to_html(markdown: str, folder) -> str:
+    """Returns an HTML page for the markdown subset riptools writes, PNG figures inlined from ``folder``.
+
+    Handles headings, pipe tables, fenced code, images, bullet lists, inline code and bold.
+    """
+    folder, body, lines, index = Path(folder), [], markdown.splitlines(), 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("```"):
+            end = index + 1
+            while end < len(lines) and not lines[end].startswith("```"):
+                end += 1
+            body.append("<pre><code>" + html.escape("\n".join(lines[index + 1:end])) + "</code></pre>")
+            index = end + 1
+            continue
+        if line.startswith("|"):
+            rows = []
+            while index < len(lines) and lines[index].startswith("|"):
+                cells = [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", lines[index].strip())[1:-1]]
+                if not all(set(cell) <= set("-: ") for cell in cells):
+                    rows.append(cells)
+                index += 1
+            head, *rest = rows
+            body.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>"
+                        + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rest)
+                        + "</table>")
+            continue
+        heading = re.match(r"(#{1,4}) (.*)", line)
+        image = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line.strip())
+        if heading:
+            level = len(heading.group(1))
+            body.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif image:
+            body.append(_image(image.group(2), image.group(1), folder))
+        elif line.startswith("- "):
+            items = []
+            while index < len(lines) and lines[index].startswith("- "):
+                items.append(f"<li>{_inline(lines[index][2:])}</li>")
+                index += 1
+            body.append("<ul>" + "".join(items) + "</ul>")
+            continue
+        elif line.strip():
+            body.append(f"<p>{_inline(line)}</p>")
+        index += 1
+    style = ("body{font-family:sans-serif;max-width:70em;margin:auto;padding:1em}"
+             "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}"
+             "pre{background:#f4f4f4;padding:.5em}")
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{style}</style><title>riptools report</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+
+
 def write_report(out_dir, sections: list[Section], **kwargs) -> Path:
-    """Writes ``out_dir/REPORT.md`` atomically and returns its path."""
-    return write_text_atomic(Path(out_dir) / "REPORT.md", render_report(sections, **kwargs))
+    """Writes ``out_dir/REPORT.md`` and ``out_dir/REPORT.html`` atomically and returns the markdown's path."""
+    markdown = render_report(sections, **kwargs)
+    write_text_atomic(Path(out_dir) / "REPORT.html", markdown_to_html(markdown, out_dir))
+    return write_text_atomic(Path(out_dir) / "REPORT.md", markdown)

@@ -2,42 +2,63 @@
 
 A capability takes part by defining, in a module of :mod:`riptools.experiments`, a function
 ``reproduce_section(context: ReproduceContext) -> Section`` that saves its results as data through
-the context (before plotting) and returns its part of the report.
+the context (before plotting) and returns its part of the report. It may also define
+``FULL_EXPECTED_SECONDS`` (its expected time with ``--full`` on 2 cores), printed up front.
+
+Resuming: each finished section is stored (see :mod:`riptools.store`) with the files it wrote;
+sweeps inside a section store each finished task through :meth:`ReproduceContext.map_cached`. A
+rerun with the same parameters and code reuses all of it, so an interrupted run loses no finished
+work, and the summary says what was reused.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
 import pkgutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import riptools.experiments
-from riptools.report import Section, write_report
+from riptools.executors import SerialExecutor, make_executor
+from riptools.report import Section, VerdictRow, write_report
 from riptools.results import write_json_atomic
+from riptools.store import ResultStore
 from riptools.validation import InputError
 
 
 @dataclass(frozen=True)
 class ReproduceContext:
-    """Where and how big: handed to every ``reproduce_section``.
+    """Where, how big and on what: handed to every ``reproduce_section``.
 
     Attributes:
         out_dir: the output folder (REPORT.md, figures; data under ``results/``).
         quick: the small version (the whole ``--quick`` run finishes in under 5 minutes on 2 cores).
         seed: the base seed of every randomised experiment.
+        executor: runs the tasks of :meth:`map_cached` (serial, process pool or Dask).
+        counts: how many stored results were reused and computed (filled in as the run goes).
     """
 
     out_dir: Path
     quick: bool
     seed: int = 0
+    executor: concurrent.futures.Executor = field(default_factory=SerialExecutor)
+    counts: dict = field(default_factory=lambda: {"reused": 0, "computed": 0})
+
+    def __post_init__(self):
+        object.__setattr__(self, "out_dir", Path(self.out_dir))
 
     @property
     def results_dir(self) -> Path:
         """Folder of the JSON results."""
         return self.out_dir / "results"
+
+    @property
+    def store(self) -> ResultStore:
+        """The store of finished results, under ``results/store``."""
+        return ResultStore(self.results_dir / "store")
 
     def save_result(self, name: str, value) -> Path:
         """Writes ``results/<name>.json`` atomically and returns its path."""
@@ -47,6 +68,40 @@ class ReproduceContext:
         """Returns the path of figure ``<name>.png`` in the output folder (link it as ``<name>.png``)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         return self.out_dir / f"{name}.png"
+
+    def map_cached(self, name: str, function, params_list, *, desc: str | None = None) -> list:
+        """Returns [function(**params) for params in params_list], reusing stored results.
+
+        Missing results are computed on the executor and stored as each finishes, so an
+        interruption keeps every finished task. Values come back as they read from JSON (the same
+        whether computed now or reused). ``function`` must be a picklable top-level function.
+        """
+        from tqdm import tqdm
+
+        store, results, pending = self.store, [None] * len(params_list), {}
+        with tqdm(total=len(params_list), desc=desc or name, file=sys.stderr, leave=False,
+                  disable=len(params_list) < 2) as bar:
+
+            def collect(future):
+                index = pending.pop(future)
+                results[index] = store.save(name, params_list[index], future.result())
+                self.counts["computed"] += 1
+                bar.update()
+
+            for index, params in enumerate(params_list):
+                found, value = store.load(name, params)
+                if found:
+                    results[index] = value
+                    self.counts["reused"] += 1
+                    bar.update()
+                    continue
+                future = self.executor.submit(function, **params)
+                pending[future] = index
+                if future.done():  # a serial executor: store at once, so an interruption keeps it
+                    collect(future)
+            for future in concurrent.futures.as_completed(list(pending)):
+                collect(future)
+        return results
 
 
 def experiment_modules() -> dict[str, object]:
@@ -59,31 +114,73 @@ def experiment_modules() -> dict[str, object]:
     return modules
 
 
-def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, log=None) -> list[Section]:
-    """Runs the selected experiments, writes ``out_dir/REPORT.md`` and returns the sections.
+def _section_from_record(record: dict) -> Section:
+    record = dict(record)
+    record["verdicts"] = [VerdictRow(**row) for row in record["verdicts"]]
+    return Section(**record)
+
+
+def _run_stage(name, module, context: ReproduceContext) -> tuple[Section, bool]:
+    """Returns (section, reused): the stored section when it and its figures exist, else a new one."""
+    params = {"stage": name, "quick": context.quick, "seed": context.seed}
+    found, record = context.store.load(f"section-{name}", params)
+    if found and all((context.out_dir / figure).is_file() for figure in record["figures"]):
+        return _section_from_record(record), True
+    section = module.reproduce_section(context)
+    context.store.save(f"section-{name}", params, asdict(section))
+    return section, False
+
+
+def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 1, scheduler: str | None = None,
+              log=None) -> list[Section]:
+    """Runs the selected experiments, writes ``out_dir/REPORT.md`` (and REPORT.html), returns the sections.
+
+    Args:
+        out_dir: output folder.
+        quick: small sizes instead of the seeds' real sizes.
+        only: names of the experiments to run (default: all).
+        seed: base seed.
+        workers: local processes for sweeps (1 = in this process).
+        scheduler: a Dask scheduler address; when given, sweeps run on that cluster.
+        log: stream for progress lines (default stderr).
 
     Raises:
         InputError: ``only`` names an experiment that does not exist.
     """
+    from tqdm import tqdm
+
     log = log or sys.stderr
     modules = experiment_modules()
-    selected = list(modules) if not only else list(only)
+    selected = list(modules) if not only else list(dict.fromkeys(only))
     unknown = [name for name in selected if name not in modules]
     if unknown:
         raise InputError(f"--only: unknown experiment(s) {unknown}; choose from {sorted(modules)}")
-    context = ReproduceContext(out_dir=Path(out_dir), quick=quick, seed=seed)
-    sections, timings = [], {}
-    for name in selected:
-        print(f"[reproduce] {name} ...", file=log, flush=True)
-        start = time.perf_counter()
-        sections.append(modules[name].reproduce_section(context))
-        timings[name] = time.perf_counter() - start
-        print(f"[reproduce] {name} done in {timings[name]:.1f} s", file=log, flush=True)
-    context.save_result("timings", {"quick": quick, "seconds": timings})
-    mode = "--quick" if quick else "full"
+    if not quick:
+        expected = sum(getattr(modules[name], "FULL_EXPECTED_SECONDS", 60) for name in selected)
+        print(f"[reproduce] --full: expected time about {expected / 60:.0f} minutes on 2 cores; "
+              f"interrupt at will, a rerun resumes", file=log, flush=True)
+    executor, close = make_executor(workers=workers, scheduler=scheduler)
+    context = ReproduceContext(out_dir=Path(out_dir), quick=quick, seed=seed, executor=executor)
+    sections, timings, reused_stages = [], {}, []
+    try:
+        for name in tqdm(selected, desc="reproduce", file=log, leave=False):
+            start = time.perf_counter()
+            section, reused = _run_stage(name, modules[name], context)
+            sections.append(section)
+            timings[name] = time.perf_counter() - start
+            if reused:
+                reused_stages.append(name)
+            print(f"[reproduce] {name}: {'reused' if reused else 'done'} in {timings[name]:.1f} s", file=log, flush=True)
+    finally:
+        close()
+    summary = {"quick": quick, "seconds": timings, "reused_sections": reused_stages, "tasks": dict(context.counts)}
+    context.save_result("run_summary", summary)
+    print(f"[reproduce] reused {len(reused_stages)} of {len(selected)} section(s) {reused_stages}; "
+          f"sweep tasks reused {context.counts['reused']}, computed {context.counts['computed']}", file=log, flush=True)
+    mode = "--quick" if quick else "--full"
     write_report(
         context.out_dir,
         sections,
-        preamble=f"Written by `riptools reproduce` ({mode}). Data behind every number: `results/*.json`.",
+        preamble=f"Written by `riptools reproduce {mode}`. Data behind every number: `results/*.json`.",
     )
     return sections

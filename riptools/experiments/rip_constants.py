@@ -33,17 +33,26 @@ class GaussianSweep:
     rank_upper: np.ndarray
 
 
-def gaussian_sweep(n: int, rank: int, measurements, seeds, *, starts: int) -> GaussianSweep:
-    """Returns the exact full-space δ and the rank-``rank`` bounds for Gaussian operators."""
+def gaussian_cell(n: int, rank: int, m: int, seed: int, starts: int) -> dict:
+    """Returns {"exact", "lower", "upper"}: δ on Sⁿ and the rank bounds for one Gaussian operator."""
+    operator = gaussian_operator(n, m, seed=seed)
+    bounds = rip_constant(operator, rank, starts=starts, seed=seed)
+    return {"exact": rip_constant(operator, n).delta, "lower": bounds.lower, "upper": bounds.upper}
+
+
+def gaussian_sweep(n: int, rank: int, measurements, seeds, *, starts: int, context=None) -> GaussianSweep:
+    """Returns the exact full-space δ and the rank-``rank`` bounds for Gaussian operators.
+
+    With a ``context`` (see :mod:`riptools.reproduce`) the cells run on its executor and are stored.
+    """
+    params = [{"n": n, "rank": rank, "m": m, "seed": seed, "starts": starts} for m in measurements for seed in seeds]
+    if context is None:
+        cells = [gaussian_cell(**p) for p in params]
+    else:
+        cells = context.map_cached("rip-gaussian-cell", gaussian_cell, params, desc="RIP sweep")
     shape = (len(measurements), len(seeds))
-    exact, lower, upper = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    for i, m in enumerate(measurements):
-        for j, seed in enumerate(seeds):
-            operator = gaussian_operator(n, m, seed=seed)
-            exact[i, j] = rip_constant(operator, n).delta
-            bounds = rip_constant(operator, rank, starts=starts, seed=seed)
-            lower[i, j], upper[i, j] = bounds.lower, bounds.upper
-    return GaussianSweep(n, rank, list(measurements), list(seeds), exact, lower, upper)
+    values = {key: np.array([cell[key] for cell in cells]).reshape(shape) for key in ("exact", "lower", "upper")}
+    return GaussianSweep(n, rank, list(measurements), list(seeds), values["exact"], values["lower"], values["upper"])
 
 
 def plot_gaussian_sweep(sweep: GaussianSweep, path) -> None:
@@ -80,7 +89,7 @@ def reproduce_section(context) -> Section:
     n, rank = (3, 2) if context.quick else (4, 2)
     measurements = [6, 12, 24, 48, 96] if context.quick else [10, 20, 40, 80, 160, 320]
     seeds = list(range(context.seed, context.seed + (2 if context.quick else 5)))
-    sweep = gaussian_sweep(n, rank, measurements, seeds, starts=5 if context.quick else 20)
+    sweep = gaussian_sweep(n, rank, measurements, seeds, starts=5 if context.quick else 20, context=context)
     context.save_result("rip_constants", {"examples": {k: v.summary() for k, v in results.items()}, "gaussian_sweep": sweep})
     figure = context.figure_path("rip_gaussian_sweep")
     plot_gaussian_sweep(sweep, figure)

@@ -1,0 +1,100 @@
+"""Tests of resuming, result storage and executors for ``riptools reproduce`` (issue: one command)."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from riptools.cli import main
+from riptools.executors import SerialExecutor, make_executor
+from riptools.experiments.rip_constants import gaussian_cell
+from riptools.reproduce import ReproduceContext
+from riptools.store import ResultStore
+from riptools.validation import InputError
+
+CELLS = [{"n": 3, "rank": 1, "m": m, "seed": s, "starts": 2} for m in (8, 16) for s in (0, 1)]
+
+
+def test_store_key_depends_on_params_and_code(tmp_path, monkeypatch):
+    store = ResultStore(tmp_path)
+    assert store.key("a", {"x": 1, "y": (1, 2)}) == store.key("a", {"y": [1, 2], "x": 1})
+    assert store.key("a", {"x": 1}) != store.key("a", {"x": 2}) != store.key("b", {"x": 2})
+    before = store.key("a", {"x": 1})
+    monkeypatch.setattr("riptools.store.code_version", lambda: "another version")
+    assert store.key("a", {"x": 1}) != before
+
+
+def test_map_cached_computes_once_and_reuses(tmp_path):
+    context = ReproduceContext(out_dir=tmp_path, quick=True)
+    first = context.map_cached("cell", gaussian_cell, CELLS)
+    assert context.counts == {"reused": 0, "computed": 4}
+    again = ReproduceContext(out_dir=tmp_path, quick=True)
+    assert again.map_cached("cell", gaussian_cell, CELLS) == first
+    assert again.counts == {"reused": 4, "computed": 0}
+
+
+def test_killed_sweep_resumes_without_recomputing(tmp_path):
+    # A child process runs the sweep and dies abruptly (os._exit, as under kill -9) in its third task.
+    script = textwrap.dedent(f"""
+        import os, sys
+        from riptools.experiments.rip_constants import gaussian_cell
+        from riptools.reproduce import ReproduceContext
+        calls = []
+        def dying(**params):
+            calls.append(1)
+            if len(calls) == 3:
+                os._exit(9)
+            return gaussian_cell(**params)
+        ReproduceContext(out_dir=sys.argv[1], quick=True).map_cached("cell", dying, {CELLS!r})
+    """)
+    child = subprocess.run([sys.executable, "-c", script, str(tmp_path / "run")], capture_output=True)
+    assert child.returncode == 9
+    resumed = ReproduceContext(out_dir=tmp_path / "run", quick=True)
+    values = resumed.map_cached("cell", gaussian_cell, CELLS)
+    assert resumed.counts == {"reused": 2, "computed": 2}
+    clean = ReproduceContext(out_dir=tmp_path / "clean", quick=True).map_cached("cell", gaussian_cell, CELLS)
+    assert values == clean
+
+
+def test_process_pool_gives_identical_results(tmp_path):
+    executor, close = make_executor(workers=2)
+    try:
+        pooled = ReproduceContext(out_dir=tmp_path / "pool", quick=True, executor=executor).map_cached("cell", gaussian_cell, CELLS)
+    finally:
+        close()
+    serial = ReproduceContext(out_dir=tmp_path / "serial", quick=True, executor=SerialExecutor()).map_cached("cell", gaussian_cell, CELLS)
+    assert pooled == serial
+
+
+def test_dask_local_cluster_gives_identical_results(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                                  processes=True) as cluster:
+        executor, close = make_executor(scheduler=cluster.scheduler_address)
+        try:
+            on_dask = ReproduceContext(out_dir=tmp_path / "dask", quick=True, executor=executor).map_cached(
+                "cell", gaussian_cell, CELLS)
+        finally:
+            close()
+    serial = ReproduceContext(out_dir=tmp_path / "serial", quick=True).map_cached("cell", gaussian_cell, CELLS)
+    assert on_dask == serial
+
+
+def test_rerun_reuses_the_section_and_writes_the_same_report(tmp_path, capsys):
+    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "rip_constants", "--workers", "1"]
+    assert main(argv) == 0
+    report = (tmp_path / "REPORT.md").read_text()
+    data = (tmp_path / "results" / "rip_constants.json").read_text()
+    assert main(argv) == 0
+    summary = json.loads((tmp_path / "results" / "run_summary.json").read_text())
+    assert summary["reused_sections"] == ["rip_constants"]
+    assert (tmp_path / "REPORT.md").read_text() == report
+    assert (tmp_path / "results" / "rip_constants.json").read_text() == data
+    assert "<img" in (tmp_path / "REPORT.html").read_text()
+
+
+def test_bad_workers_is_an_input_error():
+    with pytest.raises(InputError, match="--workers"):
+        make_executor(workers=0)
