@@ -1,0 +1,674 @@
+"""The claim-check engine: put an inequality on trial and return an earned verdict.
+
+A claim is a :class:`Claim` record (claims as data, STYLE.md): where it comes from, its statement,
+the reading checked (which quantifier or normalisation), a hypothesis strategy of admissible
+instances, the two sides as functions, and what riptools recorded for it. The engine is generic:
+
+1. **Explore** — hypothesis draws ``budget/2`` instances (``hypothesis.target`` steers generation
+   towards small margins).
+2. **Attack** — scipy's L-BFGS-B minimises the normalised margin from the 3 worst instances (with
+   distinct margins), moving the claim's free variables; the claim's ``repair`` maps every trial
+   point back inside the hypotheses, so the optimiser cannot "win" by leaving them. The rest of the
+   budget is split between the attacks, with a floor of a few gradient steps each, so the count of
+   instances actually evaluated (``examples_tried``) can exceed the budget by up to half.
+3. **Verify** — a float64 violation counts only if it survives re-evaluation of the hypotheses and
+   both sides in mpmath at 50 and at 80 digits (the stored float64 inputs are exact binary numbers,
+   so the high-precision evaluation has no input rounding).
+4. **Shrink** — a refuted claim is re-searched at the smallest sizes (n, r) first, and the entries of
+   the counterexample are rounded to as few significant digits as still violate in high precision.
+
+Verdicts: ``holds`` (no violation within the stated budget — evidence, not proof), ``refuted`` (a
+counterexample that re-verifies in high precision), ``inconclusive`` (float64 violations that do not
+survive high precision).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import mpmath
+import numpy as np
+import scipy.optimize
+from hypothesis import HealthCheck, Phase, assume, given, settings, target
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from riptools.results import write_json_atomic
+from riptools.validation import InputError, positive_int
+
+FLOAT_VIOLATION_TOL = 1e-9
+"""A float64 normalised margin below −FLOAT_VIOLATION_TOL is a candidate violation (rounding is ~1e-15)."""
+MP_VIOLATION_TOL = 1e-40
+"""A violation is confirmed when the normalised margin is below −MP_VIOLATION_TOL at 50 and 80 digits."""
+VERIFY_DIGITS = (50, 80)
+"""Working precisions (decimal digits) of the high-precision re-verification."""
+DEFAULT_BUDGET = 400
+"""Instances per claim by default: half hypothesis examples, half optimiser evaluations."""
+SIMPLIFY_DIGITS = (1, 2, 3, 4, 6, 8, 12)
+"""Significant digits tried, in order, when simplifying a counterexample's entries."""
+COUNTEREXAMPLE_DIR = Path(__file__).with_name("counterexamples")
+"""Package data: the stored counterexamples, one JSON file per refuted claim."""
+ATTACK_MIN_STEPS = 5
+"""Each attack may take at least this many finite-difference gradient steps (dimension + 1 evaluations each)."""
+MAX_SHRINK_SIZES = 8
+"""Shrinking searches at most this many sizes (n, r) below the one found, smallest first."""
+MAX_VERIFIED_CANDIDATES = 10
+"""At most this many float64 candidates (the worst first) are re-verified in high precision."""
+
+
+class Float64:
+    """Linear algebra on float64 numpy arrays: the fast backend of the search."""
+
+    name = "float64"
+
+    def array(self, value) -> np.ndarray:
+        """Returns ``value`` as a float64 array."""
+        return np.asarray(value, dtype=np.float64)
+
+    def inv(self, matrix):
+        """Returns the inverse of a square matrix."""
+        return np.linalg.inv(matrix)
+
+    def eigvalsh(self, matrix):
+        """Returns the ascending eigenvalues of a symmetric matrix."""
+        return np.linalg.eigvalsh(matrix)
+
+    def sqrt(self, value):
+        """Returns the square root of a non-negative scalar."""
+        return math.sqrt(max(float(value), 0.0))
+
+    def constant(self, text: str):
+        """Returns the decimal constant ``text`` (e.g. "0.1") as the nearest float."""
+        return float(text)
+
+
+class Multiprecision:
+    """The same operations on numpy object arrays of mpmath numbers, at the current mp precision.
+
+    Claim sides are written once against this small interface, so the float64 search and the
+    high-precision re-verification run the same formulas.
+    """
+
+    name = "mpmath"
+
+    def array(self, value) -> np.ndarray:
+        """Returns ``value`` as an object array of mpf (exact: float64 inputs convert without rounding)."""
+        array = np.asarray(value, dtype=np.float64)
+        return np.vectorize(lambda x: mpmath.mpf(float(x)), otypes=[object])(array)
+
+    @staticmethod
+    def _to_numpy(matrix) -> np.ndarray:
+        return np.array(matrix.tolist(), dtype=object)
+
+    def inv(self, matrix):
+        """Returns the inverse of a square matrix."""
+        return self._to_numpy(mpmath.inverse(mpmath.matrix(matrix.tolist())))
+
+    def eigvalsh(self, matrix):
+        """Returns the ascending eigenvalues of a symmetric matrix."""
+        values = mpmath.eigsy(mpmath.matrix(matrix.tolist()), eigvals_only=True)
+        return sorted(values[i] for i in range(values.rows))
+
+    def sqrt(self, value):
+        """Returns the square root of a non-negative scalar."""
+        return mpmath.sqrt(value)
+
+    def constant(self, text: str):
+        """Returns the decimal constant ``text`` at the working precision (0.1 is then 1/10, not a float)."""
+        return mpmath.mpf(text)
+
+
+FLOAT64 = Float64()
+MULTIPRECISION = Multiprecision()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of a paper as data: its source, statement, reading, sampler and two sides.
+
+    The claim asserts ``lhs <= rhs`` (relation ``"<="``) or ``lhs == rhs`` (relation ``"=="``;
+    sides may then be arrays) on every admissible instance.
+
+    Attributes:
+        id: stable identifier, e.g. ``lemma3.gradient_dominance``.
+        source: seed file and lemma/section.
+        statement: the claim in words and symbols.
+        reading: which quantifier/normalisation this record checks (strongest or weakest sensible).
+        strategy: ``strategy(n_range, r_range)`` → hypothesis strategy of admissible instances
+            (dicts of numpy arrays and numbers; the hypotheses are enforced by construction).
+        sides: ``sides(instance, backend)`` → (lhs, rhs).
+        hypotheses: ``hypotheses(instance, backend)`` → True when the instance is admissible;
+            re-checked in high precision for every counterexample.
+        repair: maps an arbitrary perturbed instance (float64) back inside the hypotheses, or None.
+        free: names of the instance's arrays the optimiser may move.
+        statistic: ``statistic(instance, backend)`` → the observed constant (e.g. the ratio of the
+            two sides), or None for claims without one.
+        claimed_constant: the constant the source claims for ``statistic``.
+        extreme: ``"max"`` if the claim bounds the statistic from above, ``"min"`` if from below.
+        parameter: ``parameter(instance)`` → the x-coordinate of the plots (ρ for these claims).
+        n_range, r_range: instance sizes searched by default (an instance's size is the shape of
+            its array ``X``, which every instance must hold).
+        recorded_verdict: what riptools found (``holds`` or ``refuted``), asserted by proofs_checks.
+        variant: True for riptools' own diagnostic or corrected versions of a claim (not a reading of
+            the source's statement); they stay out of the report's top verdict table.
+    """
+
+    id: str
+    source: str
+    statement: str
+    reading: str
+    strategy: Callable
+    sides: Callable
+    hypotheses: Callable
+    repair: Callable
+    free: tuple[str, ...]
+    relation: str = "<="
+    statistic: Callable | None = None
+    claimed_constant: float | None = None
+    extreme: str = "max"
+    parameter: Callable | None = None
+    n_range: tuple[int, int] = (2, 30)
+    r_range: tuple[int, int] = (1, 5)
+    recorded_verdict: str = "holds"
+    variant: bool = False
+
+
+@dataclass
+class ClaimResult:
+    """What one search found for one claim.
+
+    Attributes:
+        id, source, statement, reading: copied from the claim.
+        verdict: ``holds`` / ``refuted`` / ``inconclusive``.
+        claimed_constant: the claim's constant (None when it has none).
+        observed_extreme: the most extreme statistic seen (max or min as the claim bounds it).
+        extreme: ``"max"`` or ``"min"``.
+        worst_margin: smallest normalised margin (rhs − lhs)/(|lhs| + |rhs|) seen in float64.
+        examples_tried: instances evaluated (hypothesis examples + optimiser evaluations).
+        budget: the requested budget.
+        seed: the seed of the search.
+        seconds: wall time.
+        counterexample: None, or {"inputs", "lhs", "rhs", "margin", "digits", "size"} (high precision,
+            numbers as strings).
+        note: why a verdict is inconclusive, or how the counterexample was shrunk.
+        _samples: (parameter, statistic, margin) of the instances tried, for plots (not serialised).
+    """
+
+    id: str
+    source: str
+    statement: str
+    reading: str
+    verdict: str
+    claimed_constant: float | None
+    observed_extreme: float | None
+    extreme: str
+    worst_margin: float
+    examples_tried: int
+    budget: int
+    seed: int
+    seconds: float
+    counterexample: dict | None = None
+    note: str = ""
+    _samples: list = field(default_factory=list, repr=False)
+
+
+class _StopAttack(Exception):
+    """Raised inside the optimiser's objective to stop it: a candidate violation, or budget spent."""
+
+
+
+
+def normalised_margin(claim: Claim, instance: dict, backend=FLOAT64):
+    """Returns (rhs − lhs)/(|lhs| + |rhs|) for ``<=`` claims, −‖lhs − rhs‖/(‖lhs‖ + ‖rhs‖) for ``==``.
+
+    Negative means violated; the normalisation makes the tolerance relative.
+    """
+    lhs, rhs = claim.sides(instance, backend)
+    if claim.relation == "==":
+        difference = np.asarray(lhs - rhs, dtype=object).ravel()
+        size = lambda a: backend.sqrt(sum(x * x for x in np.asarray(a, dtype=object).ravel()))  # noqa: E731
+        denominator = size(lhs) + size(rhs)
+        return -size(difference) / denominator if denominator != 0 else -size(difference)
+    denominator = abs(lhs) + abs(rhs)
+    return (rhs - lhs) / denominator if denominator != 0 else rhs - lhs
+
+
+def _evaluate(claim: Claim, instance: dict) -> tuple[float, float | None]:
+    """Returns (normalised margin, statistic) in float64; NaN margins count as not evaluable (+inf)."""
+    with np.errstate(all="ignore"):
+        try:
+            margin = float(normalised_margin(claim, instance))
+            statistic = float(claim.statistic(instance, FLOAT64)) if claim.statistic else None
+        except (np.linalg.LinAlgError, ZeroDivisionError, ValueError, OverflowError):
+            return math.inf, None
+    return (margin if math.isfinite(margin) else math.inf), statistic
+
+
+def to_backend(instance: dict, backend) -> dict:
+    """Returns the instance with its arrays converted for ``backend`` (ints and strings untouched)."""
+    return {key: backend.array(value) if isinstance(value, np.ndarray) else value for key, value in instance.items()}
+
+
+def verify(claim: Claim, instance: dict) -> dict | None:
+    """Returns the high-precision record of a violation, or None when it does not re-verify.
+
+    The hypotheses and both sides are re-evaluated in mpmath at every precision of VERIFY_DIGITS;
+    the violation must hold (margin < −MP_VIOLATION_TOL) and the hypotheses must hold at each.
+    """
+    record = None
+    for digits in VERIFY_DIGITS:
+        with mpmath.workdps(digits):
+            exact = to_backend(instance, MULTIPRECISION)
+            try:
+                if not claim.hypotheses(exact, MULTIPRECISION):
+                    return None
+                lhs, rhs = claim.sides(exact, MULTIPRECISION)
+                margin = normalised_margin(claim, exact, MULTIPRECISION)
+            except (ZeroDivisionError, ValueError):
+                return None
+            if not margin < -MP_VIOLATION_TOL:
+                return None
+            if record is None:
+                record = {
+                    "lhs": _mp_text(lhs),
+                    "rhs": _mp_text(rhs),
+                    "margin": mpmath.nstr(margin, 20),
+                    "digits": list(VERIFY_DIGITS),
+                }
+    record["inputs"] = instance_to_json(instance)
+    record["size"] = _size(instance)
+    return record
+
+
+def _mp_text(value):
+    if isinstance(value, np.ndarray):
+        return [_mp_text(v) for v in value]
+    return mpmath.nstr(value, 30)
+
+
+def _size(instance: dict) -> dict:
+    n, r = instance["X"].shape
+    return {"n": int(n), "r": int(r)}
+
+
+def instance_to_json(instance: dict) -> dict:
+    """Returns the instance with arrays as nested lists of floats (which JSON round-trips exactly)."""
+    return {key: value.tolist() if isinstance(value, np.ndarray) else value for key, value in instance.items()}
+
+
+def instance_from_json(data: dict) -> dict:
+    """Returns an instance from :func:`instance_to_json` output (lists become float64 arrays)."""
+    return {key: np.asarray(value, dtype=np.float64) if isinstance(value, list) else value for key, value in data.items()}
+
+
+def _explore(claim: Claim, *, examples: int, seed: int, n_range, r_range, log: "_SearchLog") -> list:
+    """Runs hypothesis on the claim's strategy; returns [(margin, instance)] of every admissible example."""
+    found = []
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate, Phase.target],
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis_seed(seed)
+    @given(claim.strategy(n_range, r_range))
+    def probe(instance):
+        with np.errstate(all="ignore"):
+            assume(claim.hypotheses(instance, FLOAT64))
+        margin, _ = log.record(claim, instance)
+        if math.isfinite(margin):
+            target(-margin)
+            found.append((margin, instance))
+
+    probe()
+    return found
+
+
+class _SearchLog:
+    """Every evaluated instance's (parameter, statistic, margin), and the most extreme statistics.
+
+    The instances with the most extreme float64 statistics are kept so that the reported extreme can
+    be re-evaluated in high precision (float64 cancellation can fake an extreme value).
+    """
+
+    def __init__(self, keep: int = 10):
+        self.samples = []
+        self._extremes = []
+        self._keep = keep
+
+    def record(self, claim: Claim, instance: dict) -> tuple[float, float | None]:
+        """Evaluates the instance in float64, logs it and returns (normalised margin, statistic)."""
+        margin, statistic = _evaluate(claim, instance)
+        if not math.isfinite(margin):
+            return margin, statistic
+        parameter = claim.parameter(instance) if claim.parameter else math.nan
+        self.samples.append((parameter, statistic, margin))
+        if statistic is not None and math.isfinite(statistic):
+            key = statistic if claim.extreme == "max" else -statistic
+            entry = (key, len(self.samples) - 1, instance)
+            if len(self._extremes) < self._keep:
+                heapq.heappush(self._extremes, entry)
+            elif key > self._extremes[0][0]:
+                heapq.heapreplace(self._extremes, entry)
+        return margin, statistic
+
+    def observed_extreme(self, claim: Claim) -> float | None:
+        """Returns the extreme statistic, its top candidates re-evaluated at VERIFY_DIGITS[0] digits."""
+        if not self._extremes:
+            return None
+        values = []
+        with mpmath.workdps(VERIFY_DIGITS[0]):
+            for _, index, instance in self._extremes:
+                try:
+                    value = float(claim.statistic(to_backend(instance, MULTIPRECISION), MULTIPRECISION))
+                except (ZeroDivisionError, ValueError):
+                    continue
+                parameter, _, margin = self.samples[index]
+                self.samples[index] = (parameter, value, margin)
+                values.append(value)
+        finite = [s for _, s, _ in self.samples if s is not None and math.isfinite(s)]
+        return (max(finite) if claim.extreme == "max" else min(finite)) if finite else None
+
+
+def _flatten(instance: dict, names) -> np.ndarray:
+    return np.concatenate([instance[name].ravel() for name in names])
+
+
+def _unflatten(vector: np.ndarray, template: dict, names) -> dict:
+    instance, offset = dict(template), 0
+    for name in names:
+        shape = template[name].shape
+        size = int(np.prod(shape))
+        instance[name] = vector[offset : offset + size].reshape(shape).copy()
+        offset += size
+    return instance
+
+
+def _gap(claim: Claim, margin: float, statistic: float | None) -> float:
+    """Returns what the attack minimises: the relative gap to the claimed constant, else the margin.
+
+    The normalised margin saturates at ±1 when one side changes sign, leaving the optimiser no
+    slope; the statistic of a constant-type claim (the ratio of its sides) has none of that. Both
+    are negative exactly on violations.
+    """
+    if claim.claimed_constant is None or statistic is None or not math.isfinite(statistic):
+        return margin
+    gap = (claim.claimed_constant - statistic) if claim.extreme == "max" else (statistic - claim.claimed_constant)
+    return gap / max(abs(claim.claimed_constant), 1e-300)
+
+
+def _high_precision_statistic(claim: Claim, instance: dict) -> float | None:
+    return statistic_at(claim, instance_to_json(instance))
+
+
+def _attack(claim: Claim, start: dict, *, evaluations: int, log: _SearchLog) -> tuple[float, dict, int]:
+    """Attacks the claim from ``start`` inside the hypotheses; returns (best margin, its instance, evaluations used)."""
+    best = [math.inf, start]
+    count, checked = [0], [0]
+
+    def objective(vector):
+        # scipy checks maxfun only between iterations, and a finite-difference gradient costs one
+        # evaluation per coordinate: the budget is enforced here instead.
+        if count[0] >= evaluations:
+            raise _StopAttack
+        count[0] += 1
+        with np.errstate(all="ignore"):
+            instance = claim.repair(_unflatten(vector, start, claim.free))
+            if instance is None or not claim.hypotheses(instance, FLOAT64):
+                return 1.0
+        margin, statistic = log.record(claim, instance)
+        if not math.isfinite(margin):
+            return 1.0
+        if margin < -FLOAT_VIOLATION_TOL and checked[0] < MAX_VERIFIED_CANDIDATES:
+            # Stop at a violation that re-verifies; otherwise go on with its high-precision values,
+            # so float64 rounding neither ends the attack nor steers it.
+            checked[0] += 1
+            if verify(claim, instance) is not None:
+                best[:] = [margin, instance]
+                raise _StopAttack
+            margin = _high_precision_margin(claim, instance)
+            statistic = _high_precision_statistic(claim, instance)
+        if margin < best[0]:
+            best[:] = [margin, instance]
+        return _gap(claim, margin, statistic)
+
+    try:
+        scipy.optimize.minimize(
+            objective,
+            _flatten(start, claim.free),
+            method="L-BFGS-B",
+            options={"maxfun": max(evaluations, 2), "maxiter": max(evaluations, 2)},
+        )
+    except _StopAttack:
+        pass
+    return best[0], best[1], count[0]
+
+
+def _distinct_starts(found, count: int) -> list:
+    """Returns the ``count`` worst instances with pairwise distinct margins.
+
+    Degenerate instances often tie (e.g. both sides 0); one of them is enough as a starting point.
+    """
+    starts, seen = [], set()
+    for margin, instance in found:
+        key = round(margin, 12)
+        if key not in seen:
+            seen.add(key)
+            starts.append((margin, instance))
+        if len(starts) == count:
+            break
+    return starts
+
+
+def _search(claim: Claim, *, budget: int, seed: int, n_range, r_range, starts: int = 3, stop_at_violation=False):
+    """Explores then attacks; returns (instances sorted by float64 margin, examples tried, log)."""
+    log = _SearchLog()
+    found = _explore(claim, examples=max(budget // 2, 1), seed=seed, n_range=n_range, r_range=r_range, log=log)
+    tried = len(found)
+    found.sort(key=lambda item: item[0])
+    if found and not (stop_at_violation and found[0][0] < -FLOAT_VIOLATION_TOL):
+        per_start = max((budget - tried) // starts, 10)
+        # An attack needs a few finite-difference gradient steps (dimension + 1 evaluations each):
+        # start from the worst instances small enough for that, or else from the smallest ones.
+        affordable = [item for item in found if ATTACK_MIN_STEPS * (_flatten(item[1], claim.free).size + 1) <= per_start]
+        pool = affordable or sorted(found, key=lambda item: _flatten(item[1], claim.free).size)
+        for margin, instance in _distinct_starts(pool, starts):
+            floor = min(ATTACK_MIN_STEPS * (_flatten(instance, claim.free).size + 1), budget // starts)
+            attacked_margin, attacked, used = _attack(claim, instance, evaluations=max(per_start, floor), log=log)
+            tried += used
+            found.append((attacked_margin, attacked))
+        found.sort(key=lambda item: item[0])
+    return found, tried, log
+
+
+def _high_precision_margin(claim: Claim, instance: dict) -> float:
+    """Returns the normalised margin at VERIFY_DIGITS[0] digits (+inf when not evaluable there)."""
+    with mpmath.workdps(VERIFY_DIGITS[0]):
+        try:
+            return float(normalised_margin(claim, to_backend(instance, MULTIPRECISION), MULTIPRECISION))
+        except (ZeroDivisionError, ValueError):
+            return math.inf
+
+
+def _adjudicate(claim: Claim, candidates) -> tuple[dict | None, float, int]:
+    """Re-verifies the float64 violations in high precision.
+
+    Returns (violation record or None, worst margin after high-precision correction, number of
+    float64 violations left unexamined).
+    """
+    violations = [item for item in candidates if item[0] < -FLOAT_VIOLATION_TOL]
+    corrected = [margin for margin, _ in candidates if margin >= -FLOAT_VIOLATION_TOL][:1]
+    for margin, instance in violations[:MAX_VERIFIED_CANDIDATES]:
+        record = verify(claim, instance)
+        if record is not None:
+            return record, margin, 0
+        corrected.append(_high_precision_margin(claim, instance))
+    return None, min(corrected, default=math.inf), max(len(violations) - MAX_VERIFIED_CANDIDATES, 0)
+
+
+def _simplify(claim: Claim, instance: dict, record: dict) -> dict:
+    """Returns the record of the roundest version of ``instance`` that still violates (high precision)."""
+    arrays = [key for key, value in instance.items() if isinstance(value, np.ndarray)]
+    for digits in SIMPLIFY_DIGITS:
+        rounded = dict(instance)
+        for key in arrays:
+            # Round relative to the array's largest entry so small entries may become exactly 0.
+            scale = float(np.max(np.abs(instance[key]))) or 1.0
+            exponent = math.floor(math.log10(scale)) - digits + 1
+            # Through a decimal string, so the stored float is the one nearest the short decimal.
+            rounded[key] = np.vectorize(lambda v: float(f"{int(v)}e{exponent}"))(np.round(instance[key] / 10.0**exponent))
+        simpler = verify(claim, rounded)
+        if simpler is not None:
+            simpler["significant_digits"] = digits
+            return simpler
+    return record
+
+
+def shrink(claim: Claim, record: dict, *, seed: int, budget: int) -> dict:
+    """Returns a counterexample at the smallest size (n, r) a short search can refute, simplified.
+
+    Sizes are tried by increasing n + r (then n) up to the size of ``record``.
+    """
+    n_found, r_found = record["size"]["n"], record["size"]["r"]
+    sizes = sorted(
+        ((n, r) for n in range(max(claim.n_range[0], 1), n_found + 1) for r in range(claim.r_range[0], min(r_found, n) + 1)),
+        key=lambda size: (size[0] + size[1], size[0]),
+    )
+    best = record
+    for n, r in sizes[:MAX_SHRINK_SIZES]:
+        if (n, r) == (n_found, r_found):
+            break
+        candidates, _, _ = _search(claim, budget=budget, seed=seed, n_range=(n, n), r_range=(r, r), stop_at_violation=True)
+        smaller, _, _ = _adjudicate(claim, candidates)
+        if smaller is not None:
+            best = smaller
+            break
+    return _simplify(claim, instance_from_json(best["inputs"]), best)
+
+
+def check_claim(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_range=None, r_range=None) -> ClaimResult:
+    """Returns the verdict of one claim after a search of ``budget`` instances (see module docstring).
+
+    Args:
+        claim: the claim record.
+        budget: number of instances to evaluate (half hypothesis examples, half optimiser steps).
+        seed: seed of the hypothesis search (same seed, same instances).
+        n_range, r_range: instance sizes (default: the claim's own).
+
+    Raises:
+        InputError: budget not a positive integer.
+    """
+    budget = positive_int(budget, "budget", minimum=4)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise InputError(f"seed: expected an integer, got {seed!r}")
+    start = time.perf_counter()
+    candidates, tried, log = _search(
+        claim, budget=budget, seed=int(seed), n_range=n_range or claim.n_range, r_range=r_range or claim.r_range
+    )
+    record, worst, unexamined = _adjudicate(claim, candidates)
+    verdict, counterexample = "holds", None
+    note = f"no violation in {tried} instances (budget {budget}, seed {seed})"
+    if candidates and candidates[0][0] < -FLOAT_VIOLATION_TOL and record is None:
+        note += "; the float64 violations were rounding artefacts (re-evaluated in high precision)"
+        if unexamined:
+            verdict, note = "inconclusive", f"{unexamined} float64 violations not re-verified in high precision"
+    if record is not None:
+        verdict = "refuted"
+        counterexample = shrink(claim, record, seed=int(seed), budget=max(budget, 40))
+        note = f"counterexample at n={counterexample['size']['n']}, r={counterexample['size']['r']}, verified at {list(VERIFY_DIGITS)} digits"
+    observed = log.observed_extreme(claim) if claim.statistic else None
+    if counterexample is not None:
+        observed = more_extreme(claim, observed, statistic_at(claim, counterexample["inputs"]))
+    return ClaimResult(
+        id=claim.id,
+        source=claim.source,
+        statement=claim.statement,
+        reading=claim.reading,
+        verdict=verdict,
+        claimed_constant=claim.claimed_constant,
+        observed_extreme=observed,
+        extreme=claim.extreme,
+        worst_margin=worst,
+        examples_tried=tried,
+        budget=budget,
+        seed=int(seed),
+        seconds=time.perf_counter() - start,
+        counterexample=counterexample,
+        note=note,
+        _samples=log.samples,
+    )
+
+
+def statistic_at(claim: Claim, inputs: dict) -> float | None:
+    """Returns the claim's statistic on JSON inputs, evaluated at VERIFY_DIGITS[0] digits (None if it has none)."""
+    if claim.statistic is None:
+        return None
+    with mpmath.workdps(VERIFY_DIGITS[0]):
+        return float(claim.statistic(to_backend(instance_from_json(inputs), MULTIPRECISION), MULTIPRECISION))
+
+
+def more_extreme(claim: Claim, first: float | None, second: float | None) -> float | None:
+    """Returns the more extreme of two statistics in the claim's direction (None-aware)."""
+    values = [value for value in (first, second) if value is not None]
+    if not values:
+        return None
+    return max(values) if claim.extreme == "max" else min(values)
+
+
+def counterexample_path(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> Path:
+    """Returns the JSON path of a claim's stored counterexample (id with unsafe characters replaced)."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in claim_id)
+    return Path(directory) / f"{safe}.json"
+
+
+def save_counterexample(result: ClaimResult, directory=COUNTEREXAMPLE_DIR) -> Path:
+    """Writes the counterexample of a refuted result as JSON and returns the path."""
+    if result.counterexample is None:
+        raise InputError(f"{result.id}: no counterexample to save (verdict {result.verdict})")
+    payload = {
+        "id": result.id,
+        "source": result.source,
+        "statement": result.statement,
+        "reading": result.reading,
+        "found_with": {"budget": result.budget, "seed": result.seed},
+        "inputs_note": "arrays are float64 values (JSON numbers parse exactly to them)",
+        **result.counterexample,
+    }
+    return write_json_atomic(counterexample_path(result.id, directory), payload)
+
+
+def load_counterexample(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> dict | None:
+    """Returns the stored counterexample of ``claim_id``, or None when none is stored."""
+    path = counterexample_path(claim_id, directory)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def replay(claim: Claim, stored: dict) -> dict | None:
+    """Returns the high-precision violation record of a stored counterexample, or None if it no longer violates."""
+    return verify(claim, instance_from_json(stored["inputs"]))
+
+
+def fixed_size_strategy(build: Callable) -> Callable:
+    """Returns a claim strategy factory: sizes (n, r ≤ n) drawn from the ranges, then ``build(draw, n, r)``."""
+
+    def strategy(n_range, r_range):
+        @st.composite
+        def instances(draw):
+            n = draw(st.integers(*n_range))
+            r = draw(st.integers(r_range[0], max(r_range[0], min(r_range[1], n))))
+            return build(draw, n, r)
+
+        return instances()
+
+    return strategy

@@ -1,0 +1,256 @@
+"""``riptools counterexample``: the SDP counterexample at (X, Z), the search for the worst (X, Z), certificates.
+
+Forms::
+
+    riptools counterexample --x 0,0.7071067811865476 --z 1,0 [--rank-shape n,r] [--margin μ]
+                            [--solver S] [--formulation reduced|full] [--exact] [--save FILE] [--json]
+    riptools counterexample search --n N --rank r --true-rank r★ --starts K --seed s [--margin μ] [--json]
+    riptools counterexample certify FILE [--exact] [--json]
+
+Values starting with a minus sign need ``=``: ``--x=-1,0``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from riptools.certify import (
+    certify_example_file,
+    certify_exact,
+    certify_kernel_exact,
+    certify_result,
+    local_minimum_test,
+)
+from riptools.counterexample import DEFAULT_SOLVER, DENSE_MAX_N, SOLVERS, counterexample_sdp
+from riptools.objective import PointKind
+from riptools.results import dumps
+from riptools.search import DEFAULT_MAX_EVALUATIONS, search_min_delta
+from riptools.sensing import save_operator
+from riptools.validation import InputError, as_finite_array
+
+EXACT_DEFAULT_MAX_N = 4
+"""The exact certificate is computed by default when n ≤ this, and with --exact otherwise."""
+
+
+def register(subparsers) -> None:
+    """Adds the ``counterexample`` subcommand and its ``search`` and ``certify`` forms."""
+    parser = subparsers.add_parser("counterexample", help="smallest-δ SDP counterexample at (X, Z), search, certificates",
+                                   description=__doc__.split("\n\n")[0])
+    parser.add_argument("--x", help="X as comma-separated numbers (a vector, or n·r entries row-major with --rank-shape)")
+    parser.add_argument("--z", help="Z as comma-separated numbers (n·r★ entries, row-major)")
+    parser.add_argument("--x-file", help="X from a .npy or .json file")
+    parser.add_argument("--z-file", help="Z from a .npy or .json file")
+    parser.add_argument("--rank-shape", help="n,r: the shape of X (Z then has n rows)")
+    _add_common(parser)
+    parser.add_argument("--solver", default=DEFAULT_SOLVER, choices=SOLVERS, help="SDP solver (default CLARABEL)")
+    parser.add_argument("--formulation", default="reduced", choices=["reduced", "full"], help="SDP size (default reduced)")
+    parser.add_argument("--save", help="write the certified operator with X_bad and Z (.npz or .json)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the local-minimum test's sphere search (default 0)")
+    parser.set_defaults(handler=run_solve)
+    forms = parser.add_subparsers(dest="form", metavar="[search | certify]")
+    search = forms.add_parser("search", help="minimise δ*(X, Z) over X ∈ R^{n×r}, Z ∈ R^{n×r★}")
+    search.add_argument("--n", type=int, required=True, help="ambient dimension n")
+    search.add_argument("--rank", type=int, required=True, help="r, columns of X")
+    search.add_argument("--true-rank", type=int, required=True, help="r★, columns of Z")
+    search.add_argument("--starts", type=int, default=8, help="random starts (default 8)")
+    search.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
+    search.add_argument("--max-evaluations", type=int, default=DEFAULT_MAX_EVALUATIONS, help="SDP solves per start")
+    search.add_argument("--save", help="write the best certified operator with X_bad and Z")
+    _add_common(search)
+    search.set_defaults(handler=run_search)
+    certify = forms.add_parser("certify", help="certify an operator file holding A, X_bad and Z")
+    certify.add_argument("file", help="operator file (.npz or .json) with X_bad and Z")
+    certify.add_argument("--exact", action="store_true", help="also an exact (rational) certificate")
+    certify.add_argument("--json", action="store_true", help="print one JSON object")
+    certify.add_argument("--seed", type=int, default=0, help="seed of the local-minimum test's sphere search (default 0)")
+    certify.set_defaults(handler=run_certify)
+
+
+def _add_common(parser) -> None:
+    parser.add_argument("--margin", type=float, default=0.0, help="μ ≥ 0: ask for ∇²f(X) ⪰ μI (strict local minimum when > 0)")
+    parser.add_argument("--exact", action="store_true", help=f"exact certificate (default when n ≤ {EXACT_DEFAULT_MAX_N})")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _numbers(text: str, name: str) -> np.ndarray:
+    try:
+        values = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise InputError(f"{name}: expected comma-separated numbers, got {text!r}") from None
+    return as_finite_array(values, name, ndim=1)
+
+
+def _read_matrix(path: str, name: str) -> np.ndarray:
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"{name}: {path} does not exist")
+    try:
+        data = np.load(file, allow_pickle=False) if file.suffix == ".npy" else json.loads(file.read_text())
+    except Exception as error:  # any parse failure of a user's file is bad input
+        raise InputError(f"{name}: cannot read {path}: {error}") from None
+    return as_finite_array(data, name)
+
+
+def read_pair(args) -> tuple[np.ndarray, np.ndarray]:
+    """Returns (X, Z) from --x/--x-file, --z/--z-file and --rank-shape."""
+    values = {}
+    for name in ("x", "z"):
+        text, path = getattr(args, name), getattr(args, f"{name}_file")
+        if (text is None) == (path is None):
+            raise InputError(f"--{name}: give exactly one of --{name} or --{name}-file")
+        values[name] = _numbers(text, f"--{name}") if text is not None else _read_matrix(path, f"--{name}-file")
+    x, z = values["x"], values["z"]
+    if args.rank_shape:
+        try:
+            n, r = (int(part) for part in args.rank_shape.split(","))
+        except ValueError:
+            raise InputError(f"--rank-shape: expected 'n,r' (two integers), got {args.rank_shape!r}") from None
+        if n < 1 or r < 1 or x.size != n * r:
+            raise InputError(f"--rank-shape: X has {x.size} entries, which is not n·r = {n}·{r}")
+        if z.size % n:
+            raise InputError(f"--z: {z.size} entries do not make a matrix with n = {n} rows")
+        return x.reshape(n, r), z.reshape(n, -1)
+    x = x[:, None] if x.ndim == 1 else x
+    z = z[:, None] if z.ndim == 1 else z
+    if x.shape[0] != z.shape[0]:
+        raise InputError(f"--x, --z: shapes disagree ({x.shape[0]} vs {z.shape[0]} rows); use --rank-shape n,r for matrices")
+    return x, z
+
+
+def _exact_summary(certificate) -> dict | None:
+    return None if certificate is None else certificate.summary()
+
+
+def _report(result, certificate, *, exact, local) -> dict:
+    return {
+        **result.summary(),
+        "classification": certificate.classification,
+        "certified": certificate.certified,
+        "failures": certificate.failures,
+        "certificate_method": certificate.method,
+        "gradient_norm": certificate.gradient_norm,
+        "hessian_min_eig": certificate.hessian_min_eig,
+        "rip_delta_verified": certificate.rip_delta_verified,
+        "objective_gap": certificate.objective_gap,
+        "local_minimum": None if local is None else {"verdict": local.verdict, "how": local.how},
+        "exact_certificate": _exact_summary(exact),
+        "n": result.n,
+        "rank": result.x.shape[1],
+        "true_rank": result.z.shape[1],
+    }
+
+
+def _degenerate_test(result, certificate, seed: int):
+    """Runs the local-minimum test for degenerate points small enough to form the operator densely."""
+    if certificate.kind != PointKind.DEGENERATE or result.n > DENSE_MAX_N or not certificate.certified:
+        return None
+    return local_minimum_test(result.operator(), result.x, result.z, seed=seed)
+
+
+def _save(path, result, certificate) -> str:
+    if not certificate.certified:
+        raise InputError(f"--save: not saved, the result is not a certified counterexample ({'; '.join(certificate.failures)})")
+    return str(save_operator(path, result.operator(), x_bad=result.x, z=result.z))
+
+
+def _print_text(report: dict) -> None:
+    print(f"δ* = {report['delta']}   (solver {report['solver']}: {report['status']}, accurate = {report['accurate']}, "
+          f"gap {report['duality_gap']:.2e}, residuals {report['primal_residual']:.2e} / {report['dual_residual']:.2e})")
+    if report.get("delta_lower_bound") is not None:
+        print(f"δ_lb (JMLR Thm 12) = {report['delta_lower_bound']:.10g}")
+    print(f"{report['formulation']} formulation, d = {report['reduced_dimension']}, n = {report['n']}, μ = {report['margin']:g}")
+    print(f"certificate ({report['certificate_method']}): {'CERTIFIED' if report['certified'] else 'NOT certified'}"
+          + ("" if report["certified"] else f" — {'; '.join(report['failures'])}"))
+    print(f"  X is a {report['classification']}; ‖∇f‖ = {report['gradient_norm']:.3g}, min Hessian eig = {report['hessian_min_eig']:.6g}")
+    print(f"  RIP constant verified (all of Sⁿ) = {report['rip_delta_verified']:.10g}; f(X) − f(Z) = {report['objective_gap']:.6g}")
+    if report["local_minimum"]:
+        print(f"  beyond second order: {report['local_minimum']['verdict']} ({report['local_minimum']['how']})")
+    exact = report["exact_certificate"]
+    if exact:
+        print(f"exact certificate ({exact['coordinates']}): δ' = {exact['delta']}, μ' = {exact['margin']}: "
+              f"{'VERIFIED' if exact['verified'] else 'not verified'} {exact['checks']}")
+    if report.get("saved"):
+        print(f"saved {report['saved']}")
+    print(f"{report['seconds']:.3f} s")
+
+
+def run_solve(args) -> int:
+    """Solves the SDP at (X, Z), certifies the result and prints it."""
+    start = time.perf_counter()
+    x, z = read_pair(args)
+    result = counterexample_sdp(x, z, margin=args.margin, formulation=args.formulation, solver=args.solver)
+    certificate = certify_result(result)
+    exact = certify_exact(result) if (certificate.certified and (args.exact or result.n <= EXACT_DEFAULT_MAX_N)) else None
+    report = _report(result, certificate, exact=exact, local=_degenerate_test(result, certificate, args.seed))
+    report["saved"] = _save(args.save, result, certificate) if args.save else None
+    report["seconds"] = time.perf_counter() - start
+    print(dumps(report)) if args.json else _print_text(report)
+    return 0
+
+
+def run_search(args) -> int:
+    """Searches for the smallest δ* and prints the best pair with its certificate."""
+    start = time.perf_counter()
+    found = search_min_delta(args.n, args.rank, args.true_rank, starts=args.starts, seed=args.seed, margin=args.margin,
+                             max_evaluations=args.max_evaluations, progress=not args.json)
+    result, certificate = found.result, found.certificate
+    exact = certify_exact(result) if (certificate.certified and (args.exact or result.n <= EXACT_DEFAULT_MAX_N)) else None
+    report = _report(result, certificate, exact=exact, local=None)
+    report.update({"best_x": found.best_x, "best_z": found.best_z, "starts": found.starts, "evaluations": found.evaluations,
+                   "seed": found.seed, "saved": _save(args.save, result, certificate) if args.save else None,
+                   "seconds": time.perf_counter() - start})
+    if args.json:
+        print(dumps(report))
+        return 0
+    print(f"search n = {args.n}, r = {args.rank}, r★ = {args.true_rank}: {args.starts} starts, {found.evaluations} SDP solves")
+    print(f"per start: {', '.join(f'{s.delta:.8f}' for s in found.starts)}")
+    print(f"best X = {found.best_x.tolist()}\nbest Z = {found.best_z.tolist()}")
+    _print_text(report)
+    return 0
+
+
+def run_certify(args) -> int:
+    """Certifies an operator file (A, X_bad, Z) without any solver."""
+    start = time.perf_counter()
+    loaded, certificate, local = certify_example_file(args.file, seed=args.seed)
+    exact = None
+    if args.exact:
+        margin = 0.0 if certificate.kind != PointKind.STRICT_LOCAL_MINIMUM else 0.5 * certificate.hessian_min_eig
+        exact = certify_kernel_exact(loaded.operator.kernel, loaded.x_bad, loaded.z, delta=certificate.rip_delta_verified,
+                                     margin=margin, delta_numeric=certificate.rip_delta_verified)
+    report = {
+        "file": args.file,
+        "delta": certificate.rip_delta_verified,
+        "delta_lower_bound": None,
+        "solver": None,
+        "status": None,
+        "duality_gap": None,
+        "classification": certificate.classification,
+        "certified": certificate.certified,
+        "failures": certificate.failures,
+        "gradient_norm": certificate.gradient_norm,
+        "hessian_min_eig": certificate.hessian_min_eig,
+        "rip_delta_verified": certificate.rip_delta_verified,
+        "objective_gap": certificate.objective_gap,
+        "local_minimum": {"verdict": local.verdict, "how": local.how},
+        "exact_certificate": _exact_summary(exact),
+        "n": loaded.operator.n,
+        "seconds": time.perf_counter() - start,
+    }
+    if args.json:
+        print(dumps(report))
+        return 0
+    print(f"{args.file}: n = {loaded.operator.n}, m = {loaded.operator.num_measurements}")
+    print(f"certificate: {'CERTIFIED' if certificate.certified else 'NOT certified'}"
+          + ("" if certificate.certified else f" — {'; '.join(certificate.failures)}"))
+    print(f"  X_bad is a {certificate.classification}; ‖∇f‖ = {certificate.gradient_norm:.3g}, "
+          f"min Hessian eig = {certificate.hessian_min_eig:.6g}")
+    print(f"  RIP constant (all of Sⁿ) = {certificate.rip_delta_verified:.10g}; f(X) − f(Z) = {certificate.objective_gap:.6g}")
+    print(f"  beyond second order: {local.verdict} ({local.how})")
+    if exact:
+        print(f"exact certificate: δ' = {exact.delta}, μ' = {exact.margin}: {'VERIFIED' if exact.verified else 'not verified'} {exact.checks}")
+    return 0

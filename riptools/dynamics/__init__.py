@@ -1,0 +1,7 @@
+"""Dynamics kernels: many independent runs of a local-search method, in parallel and reproducibly.
+
+* :mod:`riptools.dynamics.sgd` — SGD (one measurement per step) and full-batch gradient descent on
+  f(U) = ‖A(UUᵀ − ZZᵀ)‖², with a counter-based random stream per trial (seed 002).
+* :mod:`riptools.dynamics.scaledsgd` — online SGD and ScaledSGD for symmetric completion (seed 001).
+* :mod:`riptools.dynamics.subgradient` — the subgradient method on entrywise-ℓ1 completion (seed 000).
+"""

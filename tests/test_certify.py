@@ -1,0 +1,165 @@
+"""Tests of the solver-independent certificates (riptools.certify)."""
+
+from fractions import Fraction
+
+import numpy as np
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import riptools.certify as certify
+from riptools.certify import (
+    certify_exact,
+    certify_half_example_exact,
+    certify_operator,
+    certify_result,
+    exact_psd,
+    local_minimum_test,
+    psd_by_rounding,
+    verify_exact,
+)
+from riptools.counterexample import counterexample_sdp
+from riptools.objective import PointKind
+from riptools.sensing import SensingOperator, half_example
+
+EXACT_DELTA_WINDOW = 1e-6
+"""The exact certificate's δ' may exceed the numeric δ* by at most this (the issue's requirement)."""
+TIGHT_TOL = 1e-6
+"""Numeric values of a certified solve vs the solver's."""
+
+
+def pair(seed, n, r, true_rank):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, r)), rng.standard_normal((n, true_rank))
+
+
+def test_certifier_accepts_sdp_output():
+    x, z = pair(0, 3, 1, 1)
+    result = counterexample_sdp(x, z, margin=0.05)
+    certificate = certify_result(result)
+    assert certificate.certified, certificate.failures
+    assert certificate.method == "dense operator"
+    assert certificate.kind == PointKind.STRICT_LOCAL_MINIMUM
+    assert certificate.hessian_min_eig >= 0.05 - 1e-6
+    assert abs(certificate.rip_delta_verified - result.delta) <= TIGHT_TOL
+    assert certificate.objective_gap > 0
+
+
+def test_certifier_rejects_perturbed_operator():
+    x, z = pair(1, 3, 1, 1)
+    result = counterexample_sdp(x, z, margin=0.05)
+    operator = result.operator()
+    noise = np.random.default_rng(2).standard_normal(operator.matrices.shape) * 1e-3
+    perturbed = SensingOperator.from_matrices(operator.matrices + noise)
+    certificate = certify_operator(perturbed, x, z, margin=0.05, claimed_delta=result.delta)
+    assert not certificate.certified
+    assert any("not critical" in failure for failure in certificate.failures)
+
+
+def test_certifier_rejects_understated_delta_and_inaccurate_solves():
+    x, z = pair(3, 3, 1, 1)
+    result = counterexample_sdp(x, z)
+    operator = result.operator()
+    assert not certify_operator(operator, x, z, claimed_delta=result.delta - 1e-3).certified
+    assert not certify_operator(operator, x, z, claimed_delta=result.delta, solver_accurate=False).certified
+    # the ground truth itself is critical but not spurious
+    assert not certify_operator(operator, z, z).certified
+
+
+def test_block_certificate_matches_dense(monkeypatch):
+    x, z = pair(4, 7, 1, 1)
+    result = counterexample_sdp(x, z, margin=0.02)
+    dense = certify_result(result)
+    monkeypatch.setattr(certify, "DENSE_MAX_N", 3)
+    blocks = certify_result(result)
+    assert blocks.method.startswith("reduced operator")
+    assert dense.certified and blocks.certified
+    for field in ("hessian_min_eig", "rip_delta_verified", "objective_gap", "kernel_eigenvalue_min", "kernel_eigenvalue_max"):
+        assert abs(getattr(dense, field) - getattr(blocks, field)) <= 1e-8, field
+
+
+def test_large_n_is_certified_by_blocks():
+    x, z = pair(5, 600, 1, 1)
+    result = counterexample_sdp(x, z, margin=0.1)
+    certificate = certify_result(result)
+    assert certificate.certified and certificate.method.startswith("reduced operator")
+    assert certificate.kind == PointKind.STRICT_LOCAL_MINIMUM
+
+
+@settings(max_examples=25)  # tiny exact LDLᵀ per example
+@given(seed=st.integers(0, 2**31 - 1), size=st.integers(1, 5), rank=st.integers(0, 5), shift=st.integers(-3, 3))
+def test_exact_psd_agrees_with_eigenvalues(seed, size, rank, shift):
+    rng = np.random.default_rng(seed)
+    factor = rng.integers(-3, 4, size=(size, min(rank, size)))
+    matrix = factor @ factor.T + shift * np.eye(size, dtype=int)
+    exact = exact_psd([[Fraction(int(v)) for v in row] for row in matrix])
+    smallest = np.linalg.eigvalsh(matrix.astype(float))[0]
+    if abs(smallest) > 1e-9:
+        assert exact == (smallest > 0)
+    else:
+        assert exact is True  # singular PSD integer matrices are decided exactly, not by tolerance
+
+
+def test_psd_by_rounding_proves_interior_and_refuses_outside():
+    big = Fraction(10**40 + 1, 10**40)
+    assert psd_by_rounding([[big, Fraction(1, 3)], [Fraction(1, 3), big]])
+    assert not psd_by_rounding([[Fraction(1), Fraction(1)], [Fraction(1), Fraction(1) - Fraction(1, 10**30)]])
+
+
+def test_exact_certificate_of_sdp_output():
+    x, z = pair(6, 3, 1, 1)
+    result = counterexample_sdp(x, z, margin=0.05)
+    exact = certify_exact(result)
+    assert exact.verified, exact.checks
+    assert exact.coordinates == "original"
+    assert 0 <= exact.delta_float - result.delta <= EXACT_DELTA_WINDOW
+    assert sympy.Rational(exact.margin) <= sympy.Rational(0.05)
+
+
+def test_exact_certificate_rank_two_and_reduced_coordinates(monkeypatch):
+    x, z = pair(7, 6, 2, 1)
+    result = counterexample_sdp(x, z)
+    exact = certify_exact(result)
+    assert exact.verified, exact.checks
+    assert exact.coordinates.startswith("reduced")
+    assert "lifting_condition" in exact.checks
+
+
+def test_exact_checks_fail_below_the_optimum():
+    x, z = pair(8, 2, 1, 1)
+    result = counterexample_sdp(x, z, margin=0.01)
+    exact = certify_exact(result)
+    gram = sympy.Matrix([[sympy.Rational(entry) for entry in row] for row in exact.gram])
+    xs = sympy.Matrix(2, 1, lambda i, j: sympy.Rational(Fraction(float(x[i, j]))))
+    zs = sympy.Matrix(2, 1, lambda i, j: sympy.Rational(Fraction(float(z[i, j]))))
+    lowered = verify_exact(gram, xs, zs, delta=sympy.Rational(exact.delta) - sympy.Rational(1, 1000), margin=0, rounding=True)
+    assert not (lowered["upper_rip"] and lowered["lower_rip"])
+
+
+def test_half_example_exact_certificate():
+    certificate = certify_half_example_exact()
+    assert certificate.verified, certificate.checks
+    assert certificate.delta == "1/2"
+    assert certificate.kernel_eigenvalues == {"1/2": 1, "3/2": 2}
+    assert certificate.hessian_eigenvalues == {"0": 1, "4": 1}
+    assert certificate.objective_at_x == "3/4"
+    assert certificate.descent_curve["f(u(t)) - f(x)"] == "-3*t**4"
+
+
+def test_half_example_point_is_not_a_local_minimum():
+    example = half_example()
+    test = local_minimum_test(example.operator, example.x_bad, example.z)
+    assert test.kind == PointKind.DEGENERATE
+    assert test.verdict == "not a local minimum (descent found)"
+    assert all(d.exact for d in test.descents)
+    assert abs(test.decay_exponent - 4.0) < 0.2  # the exact curve gives a drop of 3t⁴
+
+
+def test_local_minimum_test_on_strict_and_saddle_points():
+    x, z = pair(9, 3, 1, 1)
+    strict = counterexample_sdp(x, z, margin=0.05).operator()
+    assert local_minimum_test(strict, x, z).verdict.startswith("local minimum (strict")
+    identity = SensingOperator.from_kernel(np.eye(6))
+    # identity operator: U = 0 is critical with Hessian 4(−ZZᵀ) ⊗ I, a saddle; a random x is not critical
+    assert local_minimum_test(identity, np.zeros((3, 1)), z).verdict == "not a local minimum (negative curvature)"
+    assert local_minimum_test(identity, x, z).verdict == "not critical"
