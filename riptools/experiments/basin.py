@@ -33,6 +33,7 @@ from riptools.dynamics.sgd import METHODS, gaussian_factors, run_trials
 from riptools.objective import EIGENVALUE_TOL, PointKind, classify_point, hessian, objective_value, symmetry_directions
 from riptools.report import Section, VerdictRow
 from riptools.sensing import SensingOperator, half_example, load_operator
+from riptools.statistics import wilson_interval
 from riptools.validation import InputError, as_factor, positive_int
 
 SUCCESS_TOL = 1e-3
@@ -43,8 +44,6 @@ DEFAULT_STEP_SIZE = 0.01
 """η used when none is given: fixed before any experiment was run, a quarter of the 2/λ_max(∇²f(Z)) = 1/4
 stability bound of full-batch GD on the δ = 1/2 example ("rip" normalisation). The slides do not
 state theirs; :func:`step_size_scan` shows how the random-start failure rate depends on it."""
-WILSON_Z = 1.959963984540054
-"""Normal quantile of the 95 % Wilson score interval."""
 QUANTILES = {"min": 0.0, "p5": 0.05, "median": 0.5, "p95": 0.95, "max": 1.0}
 """The error quantiles reported per γ (empirical, ``inverted_cdf``: each is one trial's error)."""
 TRIAL_CHUNK = 20_000
@@ -80,20 +79,6 @@ def orbit_distance(u, w) -> np.ndarray:
     aligned = padded @ (left @ right)
     distances[finite] = np.linalg.norm(u[finite] - aligned, axis=(1, 2))
     return distances
-
-
-def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
-    """Returns the 95 % Wilson score interval of a binomial proportion (Wilson 1927)."""
-    if trials <= 0:
-        raise InputError(f"trials: expected ≥ 1, got {trials}")
-    p = successes / trials
-    denominator = 1.0 + WILSON_Z**2 / trials
-    centre = (p + WILSON_Z**2 / (2 * trials)) / denominator
-    half = WILSON_Z * np.sqrt(p * (1 - p) / trials + WILSON_Z**2 / (4 * trials**2)) / denominator
-    # At 0 or n successes one end is exactly 0 or 1; the formula only reaches it up to rounding.
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == trials else min(1.0, centre + half)
-    return low, high
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ import numpy as np
 import scipy.special
 
 from riptools.dynamics.subgradient import NOTEBOOK_INSTANCE, SubgradientRuns, run_subgradient
-from riptools.experiments.basin import wilson_interval  # one Wilson interval for riptools (95 %)
+from riptools.statistics import wilson_interval
 from riptools.report import Section, VerdictRow
 from riptools.validation import InputError, positive_int
 
