@@ -236,7 +236,10 @@ def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str 
         with warnings.catch_warnings():
             # cvxpy warns on "optimal_inaccurate"; the status is recorded and judged below instead
             warnings.simplefilter("ignore", UserWarning)
-            problem.solve(solver=solver, **kwargs)
+            # The parametrised problem is cached, and cvxpy would warm-start from the previous solve:
+            # δ would then depend (at 1e-8) on what this process solved before, and a sweep would
+            # differ between a serial run and a process pool.
+            problem.solve(solver=solver, warm_start=False, **kwargs)
     except cp.error.SolverError as error:
         return SdpSolve(None, None, f"solver error: {error}", solver, np.inf, np.inf, np.inf, False, time.perf_counter() - start)
     seconds = time.perf_counter() - start

@@ -69,12 +69,13 @@ class ReproduceContext:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         return self.out_dir / f"{name}.png"
 
-    def map_cached(self, name: str, function, params_list, *, desc: str | None = None) -> list:
+    def map_cached(self, name: str, function, params_list, *, desc: str | None = None, codec: str = "json") -> list:
         """Returns [function(**params) for params in params_list], reusing stored results.
 
         Missing results are computed on the executor and stored as each finishes, so an
-        interruption keeps every finished task. Values come back as they read from JSON (the same
-        whether computed now or reused). ``function`` must be a picklable top-level function.
+        interruption keeps every finished task. Values come back the same whether computed now or
+        reused: as they read from JSON (``codec="json"``) or exactly as computed (``"pickle"``).
+        ``function`` must be a picklable top-level function.
         """
         from tqdm import tqdm
 
@@ -84,12 +85,12 @@ class ReproduceContext:
 
             def collect(future):
                 index = pending.pop(future)
-                results[index] = store.save(name, params_list[index], future.result())
+                results[index] = store.save(name, params_list[index], future.result(), codec=codec)
                 self.counts["computed"] += 1
                 bar.update()
 
             for index, params in enumerate(params_list):
-                found, value = store.load(name, params)
+                found, value = store.load(name, params, codec=codec)
                 if found:
                     results[index] = value
                     self.counts["reused"] += 1

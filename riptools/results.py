@@ -38,19 +38,24 @@ def dumps(value, **kwargs) -> str:
     return json.dumps(to_jsonable(value), **kwargs)
 
 
-def write_text_atomic(path, text: str) -> Path:
-    """Writes ``text`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+def write_bytes_atomic(path, data: bytes) -> Path:
+    """Writes ``data`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_text_atomic(path, text: str) -> Path:
+    """Writes ``text`` (UTF-8) to ``path`` atomically (see :func:`write_bytes_atomic`)."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_json_atomic(path, value) -> Path:

@@ -268,3 +268,12 @@ def test_operator_from_kernel_reproduces_kernel():
     operator = result.operator()
     assert isinstance(operator, SensingOperator)
     assert np.allclose(operator.kernel, result.kernel(), atol=1e-10)
+
+
+def test_sdp_value_does_not_depend_on_the_previous_solve():
+    # The parametrised SDP is cached; a warm start from the previous solve changed δ at 1e-8, so the
+    # same sweep task gave different numbers in a serial run and in a process pool.
+    x, z = [0.7 * np.cos(0.9), 0.7 * np.sin(0.9)], [1.0, 0.0]
+    first = counterexample_sdp(x, z).delta
+    counterexample_sdp([0.2, 1.3], [1.0, 0.4], margin=0.05)
+    assert counterexample_sdp(x, z).delta == first

@@ -394,6 +394,8 @@ def plot_basin(sweep: BasinSweep, path) -> None:
     plt.close(figure)
 
 
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+"""The examples shipped with riptools."""
 SECOND_EXAMPLE = "strict_n3.npz"
 """File name, in ``riptools/data``, of the second shipped example (a strict spurious local minimum, n ≥ 3,
 made by the counterexample engine); used when present."""
@@ -433,21 +435,39 @@ def _not_a_local_minimum(problem: BasinProblem) -> list[tuple[float, float]]:
     return [(a, objective_value(problem.operator, np.array([a, np.sqrt(0.5 - 2 * a * a)]), problem.z) - base) for a in (1e-1, 1e-2, 1e-3)]
 
 
+def _shipped_problem(example: str) -> BasinProblem:
+    """Returns ``half`` or the problem stored in ``riptools/data/<example>``, named by the file name."""
+    if example == "half":
+        return load_problem("half")
+    return dataclasses.replace(load_problem(str(DATA_DIR / example)), name=example)
+
+
+def basin_point(*, example: str, gamma: float, trials: int, steps: int, step_size: float, seed: int, method: str) -> BasinPoint:
+    """Returns the :class:`BasinPoint` of trials 0 … trials−1 at one γ: one task of the reproduce sweep.
+
+    ``example`` is ``half`` or a file in ``riptools/data``. A top-level function of plain arguments,
+    so any executor (process pool, Dask) can run it; it equals the matching point of :func:`basin_sweep`.
+    """
+    problem = _shipped_problem(example)
+    outcome = basin_trials(problem, gamma, np.arange(trials), steps=steps, step_size=step_size, seed=seed, method=method)
+    return summarise(problem, outcome)
+
+
 def reproduce_section(context) -> Section:
     """Returns the basin-of-attraction section of REPORT.md (seed 002, slides 19-33)."""
     sizes, seed = _sizes(context.quick), context.seed
     steps, eta = sizes["steps"], DEFAULT_STEP_SIZE
     half = load_problem("half")
     half_class = classify_point(half.operator, half.x_bad, half.z)
-    sweeps = {"half": basin_sweep(half, gammas=sizes["gammas"], trials=sizes["sweep_trials"], steps=steps, step_size=eta, seed=seed)}
+    examples = {"half": "half"}
 
-    second_path = Path(__file__).resolve().parent.parent / "data" / SECOND_EXAMPLE
+    second_path = DATA_DIR / SECOND_EXAMPLE
     second_note = f"No second example: `riptools/data/{SECOND_EXAMPLE}` (a strict spurious local minimum, n ≥ 3, from the counterexample engine, with X_bad and Z) is not in this checkout, and none was made by hand."
     second_class = None
     if second_path.is_file():
-        second = dataclasses.replace(load_problem(str(second_path)), name=SECOND_EXAMPLE)
+        second = _shipped_problem(SECOND_EXAMPLE)
         second_class = classify_point(second.operator, second.x_bad, second.z)
-        sweeps["strict_n3"] = basin_sweep(second, gammas=sizes["gammas"], trials=sizes["sweep_trials"], steps=steps, step_size=eta, seed=seed)
+        examples["strict_n3"] = SECOND_EXAMPLE
         second_note = (
             f"**Second example** `riptools/data/{SECOND_EXAMPLE}`, made by the counterexample engine (issue 3) "
             f"(n = {second.operator.n}, m = {second.operator.num_measurements}, X_bad = {np.round(second.x_bad.ravel(), 6).tolist()}, "
@@ -456,10 +476,25 @@ def reproduce_section(context) -> Section:
             + "γ sweep with the same protocol:"
         )
 
-    study = random_start_study(half, trials=sizes["study_trials"], steps=steps, step_size=eta, seed=seed)
-    scan = step_size_scan(half, SCAN_STEP_SIZES, trials=sizes["scan_trials"], steps=steps, seed=seed)
-    long_sgd = random_start_study(half, trials=sizes["scan_trials"], steps=LONG_RUN_FACTOR * steps, step_size=eta, seed=seed)
-    gd = [random_start_study(half, trials=sizes["scan_trials"], steps=k * steps, step_size=eta, seed=seed, method="gd") for k in (1, LONG_RUN_FACTOR)]
+    # Every SGD/GD experiment of the section is a set of basin points: one task each, stored as it
+    # finishes (an interrupted run keeps them) and spread over the context's executor.
+    common = {"steps": steps, "step_size": eta, "seed": seed, "method": "sgd"}
+    sweep_tasks = [dict(common, example=example, gamma=float(g), trials=sizes["sweep_trials"]) for example in examples.values() for g in sizes["gammas"]]
+    at_gamma_1 = dict(common, example="half", gamma=1.0, trials=sizes["scan_trials"])
+    other_tasks = [dict(at_gamma_1, trials=sizes["study_trials"])]
+    other_tasks += [dict(at_gamma_1, step_size=float(h)) for h in SCAN_STEP_SIZES]
+    other_tasks += [dict(at_gamma_1, steps=LONG_RUN_FACTOR * steps)]
+    other_tasks += [dict(at_gamma_1, steps=k * steps, method="gd") for k in (1, LONG_RUN_FACTOR)]
+    points = context.map_cached("basin-point", basin_point, sweep_tasks + other_tasks, desc="basin points", codec="pickle")
+    sweep_points, (study, *rest) = points[: len(sweep_tasks)], points[len(sweep_tasks):]
+    scan_points, (long_sgd, *gd) = rest[: len(SCAN_STEP_SIZES)], rest[len(SCAN_STEP_SIZES):]
+    per_example = len(sizes["gammas"])
+    sweeps = {
+        label: BasinSweep(example=half.name if example == "half" else example, method="sgd", step_size=eta, steps=steps, seed=seed,
+                          success_tol=SUCCESS_TOL, points=sweep_points[k * per_example:(k + 1) * per_example])
+        for k, (label, example) in enumerate(examples.items())
+    }
+    scan = [{"step_size": float(h), "steps": steps, "method": "sgd", "point": point} for h, point in zip(SCAN_STEP_SIZES, scan_points)]
     growth = flat_direction_growth(half, SCAN_STEP_SIZES)
     from_bad = run_trials(half.operator, half.z, interpolated_starts(half.x_bad, 0.0, np.arange(sizes["sweep_trials"]), seed=seed), step_size=eta, num_steps=steps, seed=seed)
     flat_drift = float(np.max(np.abs(np.tensordot(from_bad.final, growth.direction.reshape(half.x_bad.shape), axes=2)))) if growth is not None else float("nan")

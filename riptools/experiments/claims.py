@@ -138,11 +138,18 @@ def plot_family(path, claims, results) -> None:
     plt.close(figure)
 
 
+def claim_task(*, claim_id: str, budget: int, seed: int) -> ClaimResult:
+    """Returns the search result of one claim: one task of the reproduce sweep (any executor can run it)."""
+    return check_claim(all_claims()[claim_id], budget=budget, seed=seed)
+
+
 def reproduce_section(context) -> Section:
     """Returns the "Claim checks" section: verdict table, counterexamples and figures (seed 001)."""
     claims = list(all_claims().values())
     budget = QUICK_BUDGET if context.quick else DEFAULT_BUDGET
-    results = [_with_stored_counterexample(claim, check_claim(claim, budget=budget, seed=context.seed)) for claim in claims]
+    tasks = [{"claim_id": claim.id, "budget": budget, "seed": context.seed} for claim in claims]
+    searched = context.map_cached("claim-check", claim_task, tasks, desc="claims", codec="pickle")
+    results = [_with_stored_counterexample(claim, result) for claim, result in zip(claims, searched)]
     context.save_result("claims", [result_record(result) for result in results])
     context.save_result(
         "claims_samples",

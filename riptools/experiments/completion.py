@@ -345,18 +345,23 @@ class Comparison:
     seed: int
 
 
-def compare(*, quick: bool = False, seed: int = 0, progress: bool = False) -> Comparison:
-    """Returns the comparison over n ∈ SIZES, r ∈ RANKS and the mask counts of :func:`mask_counts`."""
+def compare(*, quick: bool = False, seed: int = 0, progress: bool = False, map_rows=None) -> Comparison:
+    """Returns the comparison over n ∈ SIZES, r ∈ RANKS and the mask counts of :func:`mask_counts`.
+
+    ``map_rows(tasks)``, when given, returns ``[compare_one(**task) for task in tasks]`` its own way
+    (``riptools reproduce`` stores each row and spreads them over its executor).
+    """
     from tqdm import tqdm
 
     seed = positive_int(seed, "seed", minimum=0)
     sizes = QUICK if quick else FULL
     grid = [(n, r, m) for n in SIZES for r in RANKS for m in mask_counts(n, r, quick=quick)]
     skipped = [(n, r) for n in SIZES for r in RANKS if not mask_counts(n, r, quick=quick)]
-    rows = [
-        compare_one(n, r, m, seed=seed + index, **sizes)
-        for index, (n, r, m) in enumerate(tqdm(grid, desc="nn compare", disable=not progress, leave=False))
-    ]
+    tasks = [dict(sizes, n=n, rank=r, n_masked=m, seed=seed + index) for index, (n, r, m) in enumerate(grid)]
+    if map_rows is None:
+        rows = [compare_one(**task) for task in tqdm(tasks, desc="nn compare", disable=not progress, leave=False)]
+    else:
+        rows = map_rows(tasks)
     return Comparison(rows=rows, skipped=skipped, slide_examples=slide_examples(seed=seed), witness=non_unique_witness(), quick=quick, seed=seed)
 
 
@@ -515,7 +520,8 @@ def reproduce_section(context) -> Section:
     """Returns the REPORT.md section of seed 003: claims, the comparison table and figure, slide examples."""
     claims = check_claims(seed=context.seed, samples=50_000 if context.quick else 200_000)
     context.save_result("completion_claims", claims)
-    comparison = compare(quick=context.quick, seed=context.seed)
+    comparison = compare(quick=context.quick, seed=context.seed,
+                         map_rows=lambda tasks: context.map_cached("completion-row", compare_one, tasks, desc="nn compare", codec="pickle"))
     context.save_result("completion_comparison", comparison)
     plot_comparison(comparison, context.figure_path("completion_comparison"))
     mode = " --quick" if context.quick else ""

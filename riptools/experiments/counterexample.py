@@ -75,20 +75,25 @@ def _half_example_facts(quick: bool) -> dict:
     }
 
 
-def _search_facts(quick: bool, seed: int) -> dict:
-    shapes = [(3, 1, 1, 2 if quick else 8, 400), (3, 2, 1, 1 if quick else 4, 600)]
-    if not quick:
+def search_task(*, n: int, rank: int, true_rank: int, starts: int, max_evaluations: int, seed: int) -> dict:
+    """Returns the summary of one Theorem 2 search (smallest δ over (X, Z) of one shape): a reproduce task."""
+    found = search_min_delta(n, rank, true_rank, starts=starts, seed=seed, max_evaluations=max_evaluations)
+    return {
+        "n": n, "rank": rank, "true_rank": true_rank, "starts": starts, "max_evaluations": max_evaluations,
+        "delta": found.delta, "certified": found.certificate.certified, "classification": found.certificate.classification,
+        "best_x": found.best_x, "best_z": found.best_z, "per_start": [s.delta for s in found.starts],
+        "evaluations": found.evaluations, "seconds": found.seconds,
+    }
+
+
+def _search_facts(context) -> dict:
+    shapes = [(3, 1, 1, 2 if context.quick else 8, 400), (3, 2, 1, 1 if context.quick else 4, 600)]
+    if not context.quick:
         shapes.append((4, 2, 2, 4, 800))
-    facts = {}
-    for n, r, true_rank, starts, evaluations in shapes:
-        found = search_min_delta(n, r, true_rank, starts=starts, seed=seed, max_evaluations=evaluations)
-        facts[f"n={n},r={r},r*={true_rank}"] = {
-            "n": n, "rank": r, "true_rank": true_rank, "starts": starts, "max_evaluations": evaluations,
-            "delta": found.delta, "certified": found.certificate.certified, "classification": found.certificate.classification,
-            "best_x": found.best_x, "best_z": found.best_z, "per_start": [s.delta for s in found.starts],
-            "evaluations": found.evaluations, "seconds": found.seconds,
-        }
-    return facts
+    tasks = [{"n": n, "rank": r, "true_rank": true_rank, "starts": starts, "max_evaluations": evaluations, "seed": context.seed}
+             for n, r, true_rank, starts, evaluations in shapes]
+    found = context.map_cached("counterexample-search", search_task, tasks, desc="Theorem 2 searches")
+    return {f"n={task['n']},r={task['rank']},r*={task['true_rank']}": facts for task, facts in zip(tasks, found)}
 
 
 def _landscape(context) -> dict:
@@ -223,7 +228,7 @@ def _verdicts(half: dict, search: dict, landscape: dict, distribution: dict) -> 
 def reproduce_section(context) -> Section:
     """Returns the counterexample section: certificates, search, landscape and Theorem 1 distribution."""
     half = _half_example_facts(context.quick)
-    search = _search_facts(context.quick, context.seed)
+    search = _search_facts(context)
     landscape = _landscape(context)
     distribution = _distribution(context)
     context.save_result("counterexample_half_example", half)

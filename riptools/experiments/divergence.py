@@ -514,11 +514,20 @@ def probability_verdict(estimate: ProbabilityEstimate, *, shortening_changes: in
     return "inconclusive", "the interval contains 0.1" + shortened
 
 
+def notebook_study_task(*, alpha: float, beta: float, iters: int) -> tuple[DivergenceStudy, SubgradientRuns]:
+    """Returns :func:`run_study` of the regime from the notebook's 100 starts: one task of the reproduce sweep."""
+    return run_study(Regime(alpha, beta, iters), notebook_starts(), inits="notebook")
+
+
+def probability_task(*, alpha: float, beta: float, regime_iters: int, count: int, seed: int, iters: int) -> ProbabilityEstimate:
+    """Returns :func:`divergence_probability` of one regime: one task of the reproduce sweep."""
+    return divergence_probability(Regime(alpha, beta, regime_iters), count=count, seed=seed, iters=iters)
+
+
 def reproduce_section(context) -> Section:
     """Returns the report section: the seed's 13 keys, the criterion check, the mechanism and the probabilities."""
     quick = context.quick
     regimes = [Regime(NOTEBOOK_REGIME.alpha, NOTEBOOK_REGIME.beta, QUICK_ITERS)] if quick else list(REGIMES)
-    starts = notebook_starts()
     studies = []
     lines = ["The subgradient method of seed 000 on f = |x₁y₁−1| + |x₂y₁−1| + |x₂y₂−1|, replayed with JAX's "
              "float64 arithmetic (`tests/test_divergence.py` checks the final iterates of all 100 notebook starts "
@@ -528,8 +537,9 @@ def reproduce_section(context) -> Section:
              "| α | β | K | converged | unbounded | bounded, not conv. | non-finite | unbounded keys | "
              "median exponent (pred. (1−β)/4) | median ‖z_K‖ of the other non-converged | f>0.9 disagreements | "
              "seconds |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for regime in regimes:
-        study, runs = run_study(regime, starts, inits="notebook", progress=not quick)
+    tasks = [{"alpha": r.alpha, "beta": r.beta, "iters": r.iters} for r in regimes]
+    for (study, runs) in context.map_cached("divergence-study", notebook_study_task, tasks, desc="regimes", codec="pickle"):
+        regime = study.regime
         context.save_result(f"divergence_{regime.label}", study)
         _save_runs(context, f"divergence_{regime.label}_checkpoints", runs)
         studies.append((study, runs))
@@ -558,8 +568,9 @@ def reproduce_section(context) -> Section:
     lines += [_summable_text(s.regime) for s, _ in studies if s.regime.kind == "summable"]
     count, prob_iters = QUICK_PROBABILITY if quick else FULL_PROBABILITY
     prob_regimes = [NOTEBOOK_REGIME] if quick else list(REGIMES)
-    estimates = [divergence_probability(r, count=count, seed=context.seed, iters=min(r.iters, prob_iters),
-                                        progress=not quick) for r in prob_regimes]
+    tasks = [{"alpha": r.alpha, "beta": r.beta, "regime_iters": r.iters, "count": count, "seed": context.seed,
+              "iters": min(r.iters, prob_iters)} for r in prob_regimes]
+    estimates = context.map_cached("divergence-probability", probability_task, tasks, desc="P(unbounded)", codec="pickle")
     # How far to trust shortened runs: re-classify the notebook starts' run of each regime as if it had
     # stopped at the probability runs' length, and count the starts that enter or leave "unbounded".
     changes = {}

@@ -585,19 +585,48 @@ def bpr_verdicts(summary: dict) -> list[VerdictRow]:
     return rows
 
 
+EXPERIMENTS = {"rmse": completion_experiment, "edm": edm_experiment, "drift": measure_drift}
+"""The experiments of the reproduce section by kind (``bpr`` is :func:`bpr_experiment`'s summary)."""
+
+
+def experiment_task(*, kind: str, options: dict):
+    """Returns one experiment of the reproduce section (``kind`` rmse/edm/drift/bpr): a task any executor can run."""
+    if kind == "bpr":
+        return bpr_experiment(**options).summary()
+    if kind not in EXPERIMENTS:
+        raise InputError(f"kind: expected one of {sorted(EXPERIMENTS) + ['bpr']}, got {kind!r}")
+    return EXPERIMENTS[kind](**options)
+
+
 def reproduce_section(context) -> Section:
     """Runs Figures 1–3, the footnote-1 check, the drift measurement and the coherence run; returns the section."""
     from riptools.experiments.scaledsgd_plots import plot_bpr, plot_pair_experiments
 
     seed = context.seed
-    fig1 = {name: completion_experiment(kappa, seed=seed).summary() for name, kappa in (("well", 1.0), ("ill", 1e4))}
-    fig2 = {name: edm_experiment(outliers, seed=seed).summary() for name, outliers in (("well", 0), ("ill", 5))}
-    footnote = {p: completion_experiment(1e4, seed=seed, p_init=p, resync_every=0, methods=("scaledsgd",)).summary()
-                for p in ("footnote", "expected", "exact")}
     coherence_d = 100 if context.quick else 500
-    coherence_exp = completion_experiment(1e4, d=coherence_d, seed=seed)
-    drift = {"no_resync": measure_drift(resync_every=0, seed=seed), "resync_10000": measure_drift(resync_every=10_000, seed=seed)}
-    bpr = bpr_experiment(quick=context.quick, seed=seed, progress_bar=True).summary()
+    # Every experiment of the section is one task, stored as it finishes and spread over the executor.
+    tasks = {
+        ("fig1", "well"): ("rmse", {"kappa": 1.0, "seed": seed}),
+        ("fig1", "ill"): ("rmse", {"kappa": 1e4, "seed": seed}),
+        ("fig2", "well"): ("edm", {"outliers": 0, "seed": seed}),
+        ("fig2", "ill"): ("edm", {"outliers": 5, "seed": seed}),
+        **{("footnote", p): ("rmse", {"kappa": 1e4, "seed": seed, "p_init": p, "resync_every": 0, "methods": ["scaledsgd"]})
+           for p in ("footnote", "expected", "exact")},
+        ("coherence", ""): ("rmse", {"kappa": 1e4, "d": coherence_d, "seed": seed}),
+        ("drift", "no_resync"): ("drift", {"resync_every": 0, "seed": seed}),
+        ("drift", "resync_10000"): ("drift", {"resync_every": 10_000, "seed": seed}),
+        ("bpr", ""): ("bpr", {"quick": context.quick, "seed": seed}),
+    }
+    values = context.map_cached("scaledsgd-experiment", experiment_task,
+                                [{"kind": kind, "options": options} for kind, options in tasks.values()],
+                                desc="ScaledSGD experiments", codec="pickle")
+    done = dict(zip(tasks, values))
+
+    def group(name: str, *, summary: bool = True) -> dict:
+        return {label: (value.summary() if summary else value) for (g, label), value in done.items() if g == name}
+
+    fig1, fig2, footnote, drift = group("fig1"), group("fig2"), group("footnote"), group("drift", summary=False)
+    coherence_exp, bpr = done[("coherence", "")], done[("bpr", "")]
     coherence = coherence_exp.summary()
     for name, value in (("scaledsgd_rmse", fig1), ("scaledsgd_edm", fig2), ("scaledsgd_footnote", footnote),
                         ("scaledsgd_coherence", coherence), ("scaledsgd_drift", drift), ("scaledsgd_bpr", bpr)):
