@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from riptools.commands import command_modules
@@ -33,6 +34,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"riptools {args.command}: interrupted; finished results are kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`riptools ... | head`): stop quietly, as other Unix tools do. Output
+        # still buffered would raise again when Python flushes stdout at exit, so point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

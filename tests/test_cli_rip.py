@@ -1,6 +1,8 @@
 """Tests of ``riptools rip`` and of the command line's handling of bad input."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -54,3 +56,14 @@ def test_bad_file_contents_exit_2(tmp_path, capsys):
     assert main(["rip", str(path), "--rank", "1"]) == 2
     err = capsys.readouterr().err
     assert "nan.json: A: contains NaN" in err
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `riptools ... --json | head -c 100`: the reader closes the pipe long before 401 γ rows (100 kB) are written.
+    command = [sys.executable, "-m", "riptools.cli", "basin", "--gammas", "0:1:401", "--trials", "1", "--steps", "1", "--json"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.read(100).startswith(b"[{")
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

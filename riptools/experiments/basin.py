@@ -548,15 +548,6 @@ def reproduce_section(context) -> Section:
             reason=f"max over runs of |⟨U_final, v⟩| along X_bad's flat direction v: {flat_drift:.3g}"
             + (" — no sampled step leaves X_bad's line {⟨U, v⟩ = 0}" if flat_drift == 0 else ""),
         ),
-        VerdictRow(
-            claim="x = (0, 1/√2) is a spurious local minimum of the δ = 1/2 example",
-            source="seed 002, slides 17-19",
-            source_says="spurious local min",
-            measured=f"{half_class.describe()}, Hessian {(np.round(half_class.hessian_eigenvalues, 10) + 0.0).tolist()}; "
-            + f"f(a, √(1/2−2a²)) − f(x) = {witness[1][1]:.3g} at a = {witness[1][0]:g} (= −3a⁴)",
-            verdict="refuted",
-            reason="f decreases along a curve through x: a degenerate saddle; SGD still gets trapped near it (see the basin section)",
-        ),
     ]
 
     scan_rows = ["| η | failure (95 % Wilson) | near X_bad | non-finite | min error | λ(η) of the flat direction |", "|---|---|---|---|---|---|"]
