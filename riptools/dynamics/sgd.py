@@ -230,7 +230,8 @@ def _run_kernel(matrices, targets, starts, step_size, num_steps, keys, full_batc
     return final.reshape(trials, n, r), finite
 
 
-def _check_problem(operator: SensingOperator, z, starts, method: str, step_size, num_steps):
+def _check_problem(operator: SensingOperator, z, starts, method: str, step_size, num_steps, seed, trial_ids):
+    """Returns the kernel's inputs (A_i, targets ⟨A_i, ZZᵀ⟩, starts, steps, trial ids, stream keys) after checking them."""
     if not isinstance(operator, SensingOperator):
         raise InputError(f"operator: expected a SensingOperator, got {type(operator).__name__}")
     if method not in METHODS:
@@ -246,7 +247,9 @@ def _check_problem(operator: SensingOperator, z, starts, method: str, step_size,
         raise InputError(f"step_size: expected a finite number > 0, got {step_size!r}")
     num_steps = positive_int(num_steps, "num_steps", minimum=0)
     targets = np.ascontiguousarray(operator.apply(z @ z.T))
-    return np.ascontiguousarray(operator.matrices), targets, np.ascontiguousarray(starts), num_steps
+    ids = _trial_ids(trial_ids, starts.shape[0])
+    keys = stream_keys(seed, ids, _PURPOSE_SGD)
+    return np.ascontiguousarray(operator.matrices), targets, np.ascontiguousarray(starts), num_steps, ids, keys
 
 
 def _trial_ids(trial_ids, trials: int) -> np.ndarray:
@@ -285,9 +288,7 @@ def run_trials(
     Raises:
         InputError: malformed operator, z, starts, step size, steps, seed or trial ids.
     """
-    matrices, targets, starts, num_steps = _check_problem(operator, z, starts, method, step_size, num_steps)
-    ids = _trial_ids(trial_ids, starts.shape[0])
-    keys = stream_keys(seed, ids, _PURPOSE_SGD)
+    matrices, targets, starts, num_steps, ids, keys = _check_problem(operator, z, starts, method, step_size, num_steps, seed, trial_ids)
     final, finite = _run_kernel(matrices, targets, starts, float(step_size), num_steps, keys, method == "gd", FINITE_CHECK_EVERY)
     return TrialRuns(final=final, finite=finite, method=method, step_size=float(step_size), num_steps=num_steps, seed=seed, trial_ids=ids)
 
@@ -308,9 +309,7 @@ def run_trials_numpy(
     The reference for tests and the baseline of ``benchmarks/bench_basin.py``: the same random
     indices, the same update; only the floating-point summation order may differ.
     """
-    matrices, targets, starts, num_steps = _check_problem(operator, z, starts, method, step_size, num_steps)
-    ids = _trial_ids(trial_ids, starts.shape[0])
-    keys = stream_keys(seed, ids, _PURPOSE_SGD)
+    matrices, targets, starts, num_steps, ids, keys = _check_problem(operator, z, starts, method, step_size, num_steps, seed, trial_ids)
     m = matrices.shape[0]
     u = starts.copy()
     with np.errstate(over="ignore", invalid="ignore"):
