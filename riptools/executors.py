@@ -49,4 +49,6 @@ def make_executor(*, workers: int = 1, scheduler: str | None = None):
         return SerialExecutor(), lambda: None
     # spawn, not fork: numba's and OpenBLAS's threads do not survive a fork safely.
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    return pool, pool.shutdown
+    # On an interruption the queued tasks are cancelled (by default they would all still run, and
+    # their results be thrown away); finished ones are already stored.
+    return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)

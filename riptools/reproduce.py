@@ -39,6 +39,7 @@ class ReproduceContext:
         seed: the base seed of every randomised experiment.
         executor: runs the tasks of :meth:`map_cached` (serial, process pool or Dask).
         counts: how many stored results were reused and computed (filled in as the run goes).
+        saved: the names passed to :meth:`save_result` so far.
     """
 
     out_dir: Path
@@ -46,6 +47,7 @@ class ReproduceContext:
     seed: int = 0
     executor: concurrent.futures.Executor = field(default_factory=SerialExecutor)
     counts: dict = field(default_factory=lambda: {"reused": 0, "computed": 0})
+    saved: list = field(default_factory=list)
 
     def __post_init__(self):
         object.__setattr__(self, "out_dir", Path(self.out_dir))
@@ -62,6 +64,7 @@ class ReproduceContext:
 
     def save_result(self, name: str, value) -> Path:
         """Writes ``results/<name>.json`` atomically and returns its path."""
+        self.saved.append(name)
         return write_json_atomic(self.results_dir / f"{name}.json", value)
 
     def figure_path(self, name: str) -> Path:
@@ -122,13 +125,17 @@ def _section_from_record(record: dict) -> Section:
 
 
 def _run_stage(name, module, context: ReproduceContext) -> tuple[Section, bool]:
-    """Returns (section, reused): the stored section when it and its figures exist, else a new one."""
+    """Returns (section, reused): the stored section when it, its figures and its data files exist, else a new one."""
     params = {"stage": name, "quick": context.quick, "seed": context.seed}
     found, record = context.store.load(f"section-{name}", params)
-    if found and all((context.out_dir / figure).is_file() for figure in record["figures"]):
-        return _section_from_record(record), True
+    if found:
+        files = [context.out_dir / figure for figure in record["section"]["figures"]]
+        files += [context.results_dir / f"{result}.json" for result in record["results"]]
+        if all(path.is_file() for path in files):
+            return _section_from_record(record["section"]), True
+    first = len(context.saved)
     section = module.reproduce_section(context)
-    context.store.save(f"section-{name}", params, asdict(section))
+    context.store.save(f"section-{name}", params, {"section": asdict(section), "results": context.saved[first:]})
     return section, False
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from riptools.cli import main
 from riptools.executors import SerialExecutor, make_executor
+from riptools.experiments.basin import BasinPoint, basin_point
+from riptools.experiments.counterexample import landscape_row
 from riptools.experiments.rip_constants import gaussian_cell
 from riptools.reproduce import ReproduceContext
 from riptools.store import ResultStore
@@ -58,14 +60,41 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path):
     assert values == clean
 
 
-def test_process_pool_gives_identical_results(tmp_path):
+SWEEPS = {
+    "rip cells": (gaussian_cell, CELLS, "json"),
+    # SDP solves: a solver warm-started from the previous solve in the same process gave other digits.
+    "SDP landscape rows": (landscape_row, [{"rho": rho, "phis": [0.4, 1.2]} for rho in (0.5, 0.9, 1.4)], "json"),
+    "basin points": (basin_point, [{"example": "half", "gamma": g, "trials": 64, "steps": 500, "step_size": 0.01, "seed": 3,
+                                    "method": "sgd"} for g in (0.0, 0.5, 1.0)], "pickle"),
+}
+
+
+@pytest.mark.parametrize("sweep", SWEEPS)
+def test_process_pool_gives_identical_results(tmp_path, sweep):
+    function, tasks, codec = SWEEPS[sweep]
     executor, close = make_executor(workers=2)
     try:
-        pooled = ReproduceContext(out_dir=tmp_path / "pool", quick=True, executor=executor).map_cached("cell", gaussian_cell, CELLS)
+        pooled = ReproduceContext(out_dir=tmp_path / "pool", quick=True, executor=executor).map_cached(
+            "sweep", function, tasks, codec=codec)
     finally:
         close()
-    serial = ReproduceContext(out_dir=tmp_path / "serial", quick=True, executor=SerialExecutor()).map_cached("cell", gaussian_cell, CELLS)
+    serial = ReproduceContext(out_dir=tmp_path / "serial", quick=True, executor=SerialExecutor()).map_cached(
+        "sweep", function, tasks, codec=codec)
     assert pooled == serial
+
+
+def test_pickle_codec_returns_what_was_computed_and_reuses_it(tmp_path):
+    function, tasks, _ = SWEEPS["basin points"]
+    first = ReproduceContext(out_dir=tmp_path, quick=True).map_cached("points", function, tasks, codec="pickle")
+    assert all(isinstance(point, BasinPoint) for point in first)
+    again = ReproduceContext(out_dir=tmp_path, quick=True)
+    assert again.map_cached("points", function, tasks, codec="pickle") == first
+    assert again.counts == {"reused": 3, "computed": 0}
+
+
+def test_unknown_codec_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="codec"):
+        ResultStore(tmp_path).save("x", {}, 1, codec="yaml")
 
 
 def test_dask_local_cluster_gives_identical_results(tmp_path):
@@ -98,3 +127,25 @@ def test_rerun_reuses_the_section_and_writes_the_same_report(tmp_path, capsys):
 def test_bad_workers_is_an_input_error():
     with pytest.raises(InputError, match="--workers"):
         make_executor(workers=0)
+
+
+def test_a_deleted_data_file_makes_its_section_run_again(tmp_path, capsys):
+    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "rip_constants", "--workers", "1"]
+    assert main(argv) == 0
+    data = tmp_path / "results" / "rip_constants.json"
+    expected = without_timings(json.loads(data.read_text()))
+    data.unlink()
+    assert main(argv) == 0
+    summary = json.loads((tmp_path / "results" / "run_summary.json").read_text())
+    assert summary["reused_sections"] == []
+    assert summary["tasks"]["computed"] == 0  # the section reran, its sweep tasks were reused
+    assert without_timings(json.loads(data.read_text())) == expected
+
+
+def without_timings(value):
+    """Returns the JSON value without its wall-clock fields (keys containing "seconds")."""
+    if isinstance(value, dict):
+        return {key: without_timings(item) for key, item in value.items() if "seconds" not in key}
+    if isinstance(value, list):
+        return [without_timings(item) for item in value]
+    return value

@@ -614,4 +614,4 @@ and the same SGD indices at every γ):
     ]
     if "strict_n3" in sweeps:
         commands.append(f"riptools basin --example riptools/data/{SECOND_EXAMPLE} --gammas 0:1:{gamma_count} --trials {sizes['sweep_trials']} --steps {steps} --step-size {eta:g} --seed {seed} --plot basin_strict_n3.png")
-    return Section(title="SGD basin of attraction (seed 002)", markdown=markdown, verdicts=verdicts, figures=figures, commands=commands, order=60)
+    return Section(title="SGD basin of attraction (seed 002)", markdown=markdown, verdicts=verdicts, figures=figures, commands=commands, order=50)

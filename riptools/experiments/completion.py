@@ -545,5 +545,5 @@ def reproduce_section(context) -> Section:
         verdicts=_claim_rows(claims) + _comparison_rows(comparison),
         figures=["completion_comparison.png"],
         commands=[f"riptools nn compare{mode} --json --seed {context.seed}", f"riptools nn claims --json --seed {context.seed}"],
-        order=70,
+        order=80,
     )
