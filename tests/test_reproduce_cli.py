@@ -27,6 +27,8 @@ import riptools.reproduce
 from riptools.cli import build_parser, main
 from riptools.report import Section, VerdictRow
 
+from json_helpers import without_timings
+
 VERDICTS = ("agrees", "refuted", "differs", "inconclusive")
 VERDICT_HEADER = "| claim | source | source says | riptools measured | verdict |"
 
@@ -36,7 +38,6 @@ POLL_SECONDS = 0.005  # the quick sweep stores its 10 cells over ~2 s, so 5 ms l
 FIRST_CELL_TIMEOUT_SECONDS = 300  # imports and numba compilation on a busy 2-core machine
 RUN_TIMEOUT_SECONDS = 600
 KILL_ATTEMPTS = 3  # a kill that lands after the sweep is retried in a fresh folder, then the test fails
-TIMING_KEYS = {"seconds"}  # solve times recorded in the results: they differ from run to run
 
 
 def _rip_command(out, *options):
@@ -47,15 +48,6 @@ def _rip_command(out, *options):
 
 def _stored_cells(out):
     return sorted((out / "results" / "store").glob(f"{CELL_PREFIX}*.json"))
-
-
-def _without_timings(value):
-    """Returns the JSON value without its wall-clock fields (``seconds``), the only part that may differ."""
-    if isinstance(value, dict):
-        return {key: _without_timings(item) for key, item in value.items() if key not in TIMING_KEYS}
-    if isinstance(value, list):
-        return [_without_timings(item) for item in value]
-    return value
 
 
 def _run_to_completion(out, log, *options):
@@ -123,7 +115,7 @@ def test_cli_killed_mid_sweep_resumes_with_identical_results(tmp_path):
     _run_to_completion(clean, tmp_path / "clean.log", "--workers", "1")
     resumed_data = json.loads((out / "results" / "rip_constants.json").read_text())
     clean_data = json.loads((clean / "results" / "rip_constants.json").read_text())
-    assert _without_timings(resumed_data) == _without_timings(clean_data), "resumed results differ from a clean run"
+    assert without_timings(resumed_data) == without_timings(clean_data), "resumed results differ from a clean run"
     assert (out / "REPORT.md").read_text() == (clean / "REPORT.md").read_text()
 
 

@@ -16,6 +16,8 @@ from riptools.reproduce import ReproduceContext
 from riptools.store import ResultStore
 from riptools.validation import InputError
 
+from json_helpers import without_timings
+
 CELLS = [{"n": 3, "rank": 1, "m": m, "seed": s, "starts": 2} for m in (8, 16) for s in (0, 1)]
 
 
@@ -141,11 +143,3 @@ def test_a_deleted_data_file_makes_its_section_run_again(tmp_path, capsys):
     assert summary["tasks"]["computed"] == 0  # the section reran, its sweep tasks were reused
     assert without_timings(json.loads(data.read_text())) == expected
 
-
-def without_timings(value):
-    """Returns the JSON value without its wall-clock fields (keys containing "seconds")."""
-    if isinstance(value, dict):
-        return {key: without_timings(item) for key, item in value.items() if "seconds" not in key}
-    if isinstance(value, list):
-        return [without_timings(item) for item in value]
-    return value
