@@ -18,10 +18,14 @@ import time
 
 import numpy as np
 
+from figure_report import report_figure
 from riptools.certify import certify_result
 from riptools.counterexample import counterexample_sdp
 
 VALUE_TOL = 1e-6
+WARM_TARGET = 0.5
+"""Seconds for the warm reduced solve at n = 1000, rank 1 (issue 3)."""
+NAME = "counterexample"
 
 
 def _pair(n: int, r: int, true_rank: int, seed: int = 0):
@@ -71,16 +75,35 @@ def main() -> None:
     args = parser.parse_args()
     print("reduced formulation (r = r★); ratio = warm time / warm time at n = 10 of the same rank")
     print(f"{'n':>6} {'r':>3} {'cold s':>8} {'warm s':>8} {'ratio':>7} {'δ*':>12} {'accurate':>9} {'certify s':>10} {'certified':>9}")
-    for row in scaling_table(args.repeats):
+    scaling = scaling_table(args.repeats)
+    for row in scaling:
         print(f"{row['n']:>6} {row['r']:>3} {row['cold']:>8.3f} {row['warm']:>8.3f} {row['ratio']:>7.2f} {row['delta']:>12.9f} "
               f"{row['accurate']!s:>9} {row['certify']:>10.4f} {row['certified']!s:>9}")
     print()
     print(f"reduced vs full (rank 1); target |difference| ≤ {VALUE_TOL:g}; ratio = full time / reduced time")
     print(f"{'n':>4} {'reduced δ*':>13} {'full δ*':>13} {'|diff|':>9} {'t_red s':>8} {'t_full s':>9} {'ratio':>7}")
-    for row in reduced_vs_full(args.repeats):
+    versus = reduced_vs_full(args.repeats)
+    for row in versus:
         flag = "" if row["difference"] <= VALUE_TOL else "  <-- exceeds tolerance"
         print(f"{row['n']:>4} {row['reduced']:>13.9f} {row['full']:>13.9f} {row['difference']:>9.1e} {row['t_reduced']:>8.4f} "
               f"{row['t_full']:>9.4f} {row['ratio']:>7.1f}{flag}")
+    _report(scaling, versus, args.repeats)
+
+
+def _report(scaling: list[dict], versus: list[dict], repeats: int) -> None:
+    """Prints the figure lines of issue 3's targets from the two tables' rows."""
+    warm = f"warm median of {repeats}"
+    for row in scaling:
+        if row["n"] == 1000 and row["r"] == 1:
+            report_figure(NAME, f"reduced δ* at n = 1000, r = 1, {warm}", row["warm"], "s", target=WARM_TARGET, relation="<=")
+        if row["n"] > 10:
+            report_figure(NAME, f"reduced δ* at n = {row['n']}, r = {row['r']} ÷ n = 10", row["ratio"], "×",
+                          baseline=f"reduced δ* at n = 10, r = {row['r']}, this process",
+                          note="target: no material growth with n")
+    report_figure(NAME, f"max |reduced − full| δ*, n = {versus[0]['n']}…{versus[-1]['n']}",
+                  max(row["difference"] for row in versus), "", target=VALUE_TOL, relation="<=")
+    report_figure(NAME, f"full ÷ reduced time at n = {versus[-1]['n']}, r = 1", versus[-1]["ratio"], "×",
+                  baseline="reduced formulation, same (X, Z), this process")
 
 
 if __name__ == "__main__":

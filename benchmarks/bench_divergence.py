@@ -24,11 +24,16 @@ import time
 
 import numpy as np
 
+from figure_report import report_figure
 from riptools.dynamics.subgradient import run_subgradient
 from riptools.experiments.divergence import REGIMES, notebook_starts
 
 SEGMENT = 100_000
 """Steps per jitted scan call of the JAX baseline (its per-step histories: 160 MB per segment)."""
+NAME = "divergence"
+JAX_RATIO_TARGET = 2.0
+MEMORY_TARGET_MB = 100.0
+REGIMES_TARGET_MIN = 30.0
 
 
 def _timed(function):
@@ -109,9 +114,18 @@ def main() -> None:
         print("jax is not importable here: no JAX baseline (run with /work/jaxvenv/bin/python, see the docstring)")
     else:
         print(f"final iterates bit-identical to JAX: {identical}")
+    report_figure(NAME, f"numba, 100 starts × {iters:.0e} steps, per CPU-second", work / cpu, "start-steps/s")
+    jax_name = f"seed's JAX jit + lax.scan, {iters:.0e} steps, this process"
+    missing = None if jax_run is not None else "jax not importable in this interpreter: no baseline"
+    jax_seconds = {"CPU": jax_cpu, "wall": jax_wall} if jax_run is not None else {}
+    for clock, numba_seconds in (("CPU", cpu), ("wall", wall)):
+        ratio = jax_seconds[clock] / numba_seconds if jax_seconds else None
+        report_figure(NAME, f"JAX time ÷ numba time, {clock}", ratio, "×", target=JAX_RATIO_TARGET, baseline=jax_name, note=missing)
     print(f"memory: recorded checkpoint arrays {recorded / 2**20:.2f} MB; peak RSS of the process "
           f"{rss_after:.0f} MB, {rss_after - rss_before:.0f} MB of it added by the run (the rest is Python, "
           "numpy, numba/LLVM" + (", jax)" if jax_run is not None else ")"))
+    report_figure(NAME, "peak RSS added by the numba run", rss_after - rss_before, "MB", target=MEMORY_TARGET_MB, relation="<=",
+                  note=f"recorded checkpoints {recorded / 2**20:.2f} MB; whole process {rss_after:.0f} MB with Python and LLVM")
 
     throughput = work / wall
     how = "measured" if args.all_regimes else f"estimated from {throughput / 1e6:.0f} M start-steps per wall-second"
@@ -130,6 +144,10 @@ def main() -> None:
     print(f"From the CPU throughput ({work / cpu / 1e6:.0f} M start-steps per CPU-second, i.e. an idle core): "
           f"{all_work / (work / cpu) / 60:.1f} min on one idle core for all seven regimes "
           f"({all_work:.2e} start-steps), about half that on two.")
+    report_figure(NAME, "seven regimes, 100 starts, wall", total / 60, "min", target=REGIMES_TARGET_MIN, relation="<=",
+                  note=None if args.all_regimes else f"estimated from the wall throughput of the {iters:.0e}-step run")
+    report_figure(NAME, "seven regimes on 2 idle cores", all_work / (work / cpu) / 120, "min", target=REGIMES_TARGET_MIN,
+                  relation="<=", note=f"estimated: half the time at the CPU-time rate of the {iters:.0e}-step run")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import time
 
 import numpy as np
 
+from figure_report import report_figure
 from riptools.dynamics.scaledsgd import (
     LOSS_RMSE,
     MODE_RECOMPUTE,
@@ -47,6 +48,10 @@ SMALL_D = 1_000
 """A size whose X (24 kB at r = 3) stays in L1/L2: the rate without memory latency."""
 TRIPLE_BYTES = 3 * 4 + 1
 """int32 i, j, k and a uint8 label."""
+NAME = "scaledsgd"
+RATE_TARGET = 5e6
+"""ScaledSGD updates per second at r = 3 on one core (issue 7)."""
+MEMORY_TARGET_GB = 4.0
 
 
 def _best_rate(run, steps: int, repeats: int = 3) -> float:
@@ -99,6 +104,20 @@ def triple_rate(mode: int, r: int, steps: int, d: int = FULL_ITEMS, seed: int = 
     return _best_rate(run, steps), (X, I, J, K, Y)
 
 
+def _report_rates(rates: dict) -> None:
+    """Prints the figure lines of issue 7's rate targets from ``rates[(d, r, kind)][method]``."""
+    for (d, r, kind), row in rates.items():
+        where = f"d = {d:,}, r = {r}, {kind}"
+        report_figure(NAME, f"ScaledSGD, {where}, per CPU-second", row["ScaledSGD"], "updates/s",
+                      target=RATE_TARGET if r == 3 else None)
+        if d == FULL_ITEMS:
+            report_figure(NAME, f"ScaledSGD ÷ SGD, {where}", row["ScaledSGD"] / row["SGD"], "×",
+                          baseline="SGD (equation (1)), same samples, this process", note="the paper: 'marginally more' cost")
+            report_figure(NAME, f"ScaledSGD ÷ recomputing (XᵀX)⁻¹, {where}",
+                          row["ScaledSGD"] / row["ScaledSGD, recompute (XᵀX)⁻¹"], "×",
+                          baseline="ScaledSGD recomputing (XᵀX)⁻¹ every step, this process")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2_000_000, help="timed steps per measurement")
@@ -121,6 +140,7 @@ def main() -> None:
             for name, value in row.items():
                 print(f"{d:>7,} {r:>3} {kind:<8} {name:<32} {value:>12.3e} {value / row['SGD']:>8.3f} "
                       f"{value / row['ScaledSGD, recompute (XᵀX)⁻¹']:>13.1f}")
+    _report_rates(rates)
     # evaluation speed, for the full-size estimate
     X, I, J, K, Y = sample
     X = X[:, :3].copy()
@@ -142,8 +162,15 @@ def main() -> None:
         wall = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
         print(f"  measured: wall {wall / 60:.1f} min, peak RSS {peak:.2f} GB, phases {result['seconds']}")
+        report_figure(NAME, "full-size BPR, both methods, wall", wall / 60, "min")
+        report_figure(NAME, "full-size BPR, peak RSS", peak, "GB", target=MEMORY_TARGET_GB, relation="<=")
         for name, m in result["methods"].items():
             print(f"  {name}: final AUC {m['final_auc']:.4f}, NP-max at {m['fraction_to_np_max']}, AUC 0.9 at {m['fraction_to_auc_0.9']}")
+    else:
+        estimate_note = "estimated from the measured rates, not run (--full runs it)"
+        report_figure(NAME, "full-size BPR, ScaledSGD, time", estimate["ScaledSGD"] / 60, "min", note=estimate_note)
+        report_figure(NAME, "full-size BPR, triples in memory", memory, "GB", target=MEMORY_TARGET_GB, relation="<=",
+                      note="estimated: the triple arrays only, not the peak of a run (--full measures it)")
 
 
 if __name__ == "__main__":
