@@ -537,6 +537,10 @@ class HalfExampleCertificate:
     verified: bool
 
 
+DESCENT_CHECK = "descent: f(u(t)) − f(x) = −3t⁴"
+"""The check of :func:`certify_half_example_exact` proving that x is not a local minimum."""
+
+
 def certify_half_example_exact() -> HalfExampleCertificate:
     """Returns the exact certificate of the slides' δ = 1/2 example and of what its point x is.
 
@@ -568,7 +572,7 @@ def certify_half_example_exact() -> HalfExampleCertificate:
     curve = sympy.Matrix([t, sympy.sqrt(sympy.Rational(1, 2) - 2 * t**2)])
     along = exact_derivatives(gram, curve, z).objective
     drop = sympy.simplify(sympy.expand(along - derivatives.objective))
-    checks["descent: f(u(t)) − f(x) = −3t⁴"] = sympy.simplify(drop + 3 * t**4) == 0
+    checks[DESCENT_CHECK] = sympy.simplify(drop + 3 * t**4) == 0
     return HalfExampleCertificate(
         kernel=[[str(entry) for entry in row] for row in kernel.tolist()],
         kernel_eigenvalues={str(k): int(v) for k, v in eigenvalues.items()},

@@ -29,6 +29,10 @@ from riptools.store import ResultStore
 from riptools.validation import InputError
 
 
+UNKNOWN_FULL_SECONDS = 60
+"""Expected ``--full`` seconds of an experiments module that does not state its own."""
+
+
 @dataclass(frozen=True)
 class ReproduceContext:
     """Where, how big and on what: handed to every ``reproduce_section``.
@@ -164,8 +168,10 @@ def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 
     if unknown:
         raise InputError(f"--only: unknown experiment(s) {unknown}; choose from {sorted(modules)}")
     if not quick:
-        expected = sum(getattr(modules[name], "FULL_EXPECTED_SECONDS", 60) for name in selected)
-        print(f"[reproduce] --full: expected time about {expected / 60:.0f} minutes on 2 cores; "
+        seconds = {name: getattr(modules[name], "FULL_EXPECTED_SECONDS", UNKNOWN_FULL_SECONDS) for name in selected}
+        parts = ", ".join(f"{name} {value / 60:.0f}" for name, value in seconds.items())
+        print(f"[reproduce] --full: expected time about {max(1, round(sum(seconds.values()) / 60))} minutes "
+              f"on 2 cores ({parts}); "
               f"interrupt at will, a rerun resumes", file=log, flush=True)
     executor, close = make_executor(workers=workers, scheduler=scheduler)
     context = ReproduceContext(out_dir=Path(out_dir), quick=quick, seed=seed, executor=executor)
