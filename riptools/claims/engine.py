@@ -24,6 +24,7 @@ survive high precision).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import math
@@ -307,6 +308,34 @@ def instance_from_json(data: dict) -> dict:
     return {key: np.asarray(value, dtype=np.float64) if isinstance(value, list) else value for key, value in data.items()}
 
 
+@contextlib.contextmanager
+def _without_local_constants():
+    """Makes Hypothesis draw no constants from the modules this process happens to have imported.
+
+    Hypothesis (≥ 6.131) draws about 5 % of its values from literals found in the "local" modules
+    currently in ``sys.modules``, so the same seeded search gave other examples in a process-pool
+    worker than in the main process, and in a test run depending on which tests ran first. During
+    the search that pool is empty (Hypothesis' own global constants are still drawn). If a future
+    Hypothesis drops these internals, nothing is patched.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        empty = providers.Constants(integers=providers.SortedSet(), floats=providers.SortedSet(key=providers.float_to_int),
+                                    bytes=providers.SortedSet(), strings=providers.SortedSet())
+        original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE.cache
+    except (ImportError, AttributeError):
+        yield
+        return
+    cache.clear()  # constants already combined with the local pool
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
+
+
 def _explore(claim: Claim, *, examples: int, seed: int, n_range, r_range, log: "_SearchLog") -> list:
     """Runs hypothesis on the claim's strategy; returns [(margin, instance)] of every admissible example."""
     found = []
@@ -329,7 +358,8 @@ def _explore(claim: Claim, *, examples: int, seed: int, n_range, r_range, log: "
             target(-margin)
             found.append((margin, instance))
 
-    probe()
+    with _without_local_constants():
+        probe()
     return found
 
 
