@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import signal
 from concurrent.futures import Executor
 
 from riptools.validation import InputError
@@ -24,6 +25,15 @@ class SerialExecutor(Executor):
         except Exception as error:  # the caller sees it through future.result(); Ctrl-C propagates
             future.set_exception(error)
         return future
+
+
+def stop_on_interrupt() -> None:
+    """Makes Ctrl-C end this (worker) process at once.
+
+    Python would raise KeyboardInterrupt only when a numba kernel returns, which in a long run can
+    be minutes; the task is lost either way, and every finished task is already stored.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def make_executor(*, workers: int = 1, scheduler: str | None = None):
@@ -48,7 +58,8 @@ def make_executor(*, workers: int = 1, scheduler: str | None = None):
     if workers == 1:
         return SerialExecutor(), lambda: None
     # spawn, not fork: numba's and OpenBLAS's threads do not survive a fork safely.
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=stop_on_interrupt)
     # On an interruption the queued tasks are cancelled (by default they would all still run, and
     # their results be thrown away); finished ones are already stored.
     return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)

@@ -143,3 +143,13 @@ def test_a_deleted_data_file_makes_its_section_run_again(tmp_path, capsys):
     assert summary["tasks"]["computed"] == 0  # the section reran, its sweep tasks were reused
     assert without_timings(json.loads(data.read_text())) == expected
 
+
+
+def test_pool_workers_stop_at_once_on_ctrl_c():
+    import signal
+
+    executor, close = make_executor(workers=2)
+    try:
+        assert executor.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_DFL
+    finally:
+        close()
