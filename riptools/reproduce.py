@@ -3,7 +3,8 @@
 A capability takes part by defining, in a module of :mod:`riptools.experiments`, a function
 ``reproduce_section(context: ReproduceContext) -> Section`` that saves its results as data through
 the context (before plotting) and returns its part of the report. It may also define
-``FULL_EXPECTED_SECONDS`` (its expected time with ``--full`` on 2 cores), printed up front.
+``FULL_EXPECTED_SECONDS`` (its expected time with ``--full`` on 2 cores, measured with ``--workers 2``;
+the whole run took 26 min), printed up front.
 
 Resuming: each finished section is stored (see :mod:`riptools.store`) with the files it wrote;
 sweeps inside a section store each finished task through :meth:`ReproduceContext.map_cached`. A

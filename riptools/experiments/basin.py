@@ -37,7 +37,6 @@ from riptools.statistics import wilson_interval
 from riptools.validation import InputError, as_factor, positive_int
 
 FULL_EXPECTED_SECONDS = 60
-"""Seconds of this section in `riptools reproduce --full --workers 2` on 2 cores (measured: the whole run took 26 min)."""
 
 SUCCESS_TOL = 1e-3
 """A run succeeds when dist(U, {UUᵀ = ZZᵀ}) ≤ SUCCESS_TOL·‖Z‖_F."""

@@ -15,7 +15,6 @@ from riptools.commands.check import result_record
 from riptools.report import Section, VerdictRow
 
 FULL_EXPECTED_SECONDS = 70
-"""Seconds of this section in `riptools reproduce --full --workers 2` on 2 cores (measured: the whole run took 26 min)."""
 
 QUICK_BUDGET = 40
 """Instances per claim in ``--quick`` (27 claims in about 15 s of CPU; stored counterexamples are replayed)."""

@@ -17,7 +17,6 @@ from riptools.search import search_min_delta
 from riptools.sensing import half_example
 
 FULL_EXPECTED_SECONDS = 95
-"""Seconds of this section in `riptools reproduce --full --workers 2` on 2 cores (measured: the whole run took 26 min)."""
 CONJECTURE_TOL = 1e-6
 """A search's δ* refutes the 1/2 threshold only when below 1/2 by more than this (the SDP's accuracy)."""
 """Expected time of the --full section on 2 cores."""

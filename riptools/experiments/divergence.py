@@ -52,7 +52,6 @@ from riptools.report import Section, VerdictRow
 from riptools.validation import InputError, positive_int
 
 FULL_EXPECTED_SECONDS = 830
-"""Seconds of this section in `riptools reproduce --full --workers 2` on 2 cores (measured: the whole run took 26 min)."""
 
 SEED_FILE = "seed 000 (000_ec0d8ef3d4a5faa0.txt)"
 NOTEBOOK_REPORTED_KEYS = (1, 5, 6, 13, 38, 40, 44, 47, 51, 54, 76, 85, 98)
