@@ -113,6 +113,16 @@ class ReproduceContext:
         return results
 
 
+    def run(self, protocol, params_list, *, desc: str | None = None) -> list:
+        """Returns [protocol.run(params) for params in params_list], each a stored, resumable task.
+
+        The store key is (protocol name, parameters), so nothing about a task is written by hand.
+        ``protocol`` is a :class:`riptools.protocols.Protocol` whose ``run`` is a top-level function.
+        """
+        return self.map_cached(protocol.name, protocol.call, [protocol.task(p) for p in params_list],
+                               desc=desc, codec="pickle")
+
+
 def experiment_modules() -> dict[str, object]:
     """Returns {name: module} for every experiments module that defines ``reproduce_section``."""
     modules = {}

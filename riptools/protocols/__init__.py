@@ -1,0 +1,64 @@
+"""Protocols: the computing half of every experiment, with no prose and no verdicts.
+
+A protocol is a pure function from a frozen parameters dataclass to a frozen result dataclass
+(``run(params) -> result``), declared once with its quick and full sizes and the command that
+replays it. Stored tasks are (protocol, parameters) pairs, so store keys and replay commands are
+generated from the parameters, never written by hand. Numerical kernels live in
+:mod:`riptools.dynamics`; verdicts and prose live in :mod:`riptools.sources`.
+
+Example:
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class SquareParams:
+    ...     x: float
+    ...     trials: int = 10
+    >>> square = Protocol(name="square", run=lambda p: p.x ** 2, params=SquareParams,
+    ...                   sizes={"quick": {"trials": 10}, "full": {"trials": 1000}},
+    ...                   command=lambda p: f"square --x {p.x} --trials {p.trials}")
+    >>> square.sized(quick=False, x=3.0)
+    SquareParams(x=3.0, trials=1000)
+    >>> square.replay(square.sized(quick=True, x=2.0))
+    'square --x 2.0 --trials 10'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One experiment protocol: parameters in, a frozen result out.
+
+    Attributes:
+        name: stable name; the store keys of its tasks are (name, parameters).
+        run: ``run(params) -> result``, a top-level function (tasks run in other processes).
+        params: the frozen parameters dataclass.
+        sizes: ``{"quick": {...}, "full": {...}}``: the parameter values that make the quick and
+            the full (source-size) version; declared here once.
+        command: ``command(params) -> str``, the ``riptools ...`` command that replays one task.
+    """
+
+    name: str
+    run: Callable
+    params: type
+    sizes: dict = field(default_factory=lambda: {"quick": {}, "full": {}})
+    command: Callable | None = None
+
+    def sized(self, *, quick: bool, **values):
+        """Returns the parameters with the quick or full sizes, overridden by ``values``."""
+        return self.params(**{**self.sizes["quick" if quick else "full"], **values})
+
+    def replay(self, params) -> str:
+        """Returns the command that replays the task ``params`` (empty when none is declared)."""
+        return self.command(params) if self.command else ""
+
+    def call(self, **values):
+        """Runs the protocol on ``params(**values)``: the form in which tasks are stored and sent."""
+        return self.run(self.params(**values))
+
+    def task(self, params) -> dict:
+        """Returns the stored form of ``params``: a JSON-ready dict (the store key's parameters)."""
+        return dataclasses.asdict(params)

@@ -1,0 +1,39 @@
+"""Source documents as plugins: one module per document, discovered automatically.
+
+Adding a source is adding one file ``riptools/sources/<key>.py``; no registry is edited. A source
+module defines:
+
+- ``REFERENCE``: the document's :class:`riptools.findings.Reference` (``REFERENCE.key`` equals the
+  module name); ``RELATED`` (optional): further references its findings cite.
+- ``CLAIMS`` (optional): its inequality claims, records of :mod:`riptools.claims`.
+- ``CHECKS`` (optional): its other checks, functions ``check(context) -> list[Finding]``; ``context``
+  is the :class:`riptools.reproduce.ReproduceContext` of the run (its ``quick`` flag picks the
+  protocols' declared sizes, its ``run`` method runs a protocol's tasks, stored and resumable).
+- ``RECORDED``: {finding id: verdict} as riptools recorded them at the quick size; the contract test
+  (``tests/test_sources_contract.py``) runs every check at its quick size and asserts these.
+- ``reproduce_section(context) -> Section`` (optional): the source's part of the report: its
+  findings, figures and prose computed from the data.
+- ``FULL_EXPECTED_SECONDS`` (optional): expected ``--full`` time on 2 cores.
+
+Example:
+    >>> from riptools.sources import source_modules
+    >>> all(module.REFERENCE.key == key for key, module in source_modules().items())
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def source_modules() -> dict[str, object]:
+    """Returns {key: module} for every module of this package that defines ``REFERENCE``, by key."""
+    modules = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "REFERENCE"):
+            modules[info.name] = module
+    return modules
