@@ -59,15 +59,15 @@ def main() -> None:
     selected = [known[i] for i in args.claims] if args.claims else list(known.values())
 
     baseline = check_claim(BASELINE, budget=args.budget, seed=args.seed)
-    base_rate = baseline.examples_tried / baseline.seconds
+    base_rate = baseline.evidence["examples_tried"] / baseline.evidence["seconds"]
     print(f"{'claim':42s} {'verdict':12s} {'instances':>9s} {'seconds':>8s} {'inst/s':>8s} {'vs baseline':>11s}")
-    print(f"{BASELINE.id:42s} {baseline.verdict:12s} {baseline.examples_tried:9d} {baseline.seconds:8.2f} {base_rate:8.0f} {1.0:11.2f}")
+    print(f"{BASELINE.id:42s} {baseline.verdict.value:12s} {baseline.evidence['examples_tried']:9d} {baseline.evidence['seconds']:8.2f} {base_rate:8.0f} {1.0:11.2f}")
     total_start = time.perf_counter()
     rates = {}
     for claim in selected:
-        result = check_claim(claim, budget=args.budget, seed=args.seed)
-        rate = rates[claim.id] = result.examples_tried / result.seconds
-        print(f"{claim.id:42s} {result.verdict:12s} {result.examples_tried:9d} {result.seconds:8.2f} {rate:8.0f} {rate / base_rate:11.2f}")
+        evidence = (finding := check_claim(claim, budget=args.budget, seed=args.seed)).evidence
+        rate = rates[claim.id] = evidence["examples_tried"] / evidence["seconds"]
+        print(f"{claim.id:42s} {finding.verdict.value:12s} {evidence['examples_tried']:9d} {evidence['seconds']:8.2f} {rate:8.0f} {rate / base_rate:11.2f}")
     total = time.perf_counter() - total_start
     print(f"all {len(selected)} claims at budget {args.budget}: {total:.1f} s (target for the default budget: < 120 s on 2 cores)")
 

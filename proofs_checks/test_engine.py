@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from riptools.claims import all_claims
 from riptools.claims.engine import Claim, check_claim, fixed_size_strategy, replay, save_counterexample, load_counterexample
 from riptools.cli import main
+from riptools.findings import FINDING_KEYS
 
 ENGINE_BUDGET = 120
 """Instances per engine test (about a second each)."""
@@ -54,37 +55,45 @@ def _rounding_only(instance, backend):
 
 
 def test_a_true_inequality_is_never_refuted():
-    result = check_claim(_toy_claim("cauchy_schwarz", _cauchy_schwarz), budget=ENGINE_BUDGET, seed=0)
-    assert result.verdict == "holds"
-    assert result.worst_margin >= -1e-12
-    assert result.examples_tried >= ENGINE_BUDGET // 2
+    finding = check_claim(_toy_claim("cauchy_schwarz", _cauchy_schwarz), budget=ENGINE_BUDGET, seed=0)
+    assert finding.verdict == "agrees"
+    assert finding.evidence["worst_margin"] >= -1e-12
+    assert finding.evidence["examples_tried"] >= ENGINE_BUDGET // 2
+    assert finding.reason.startswith(f"held on {finding.evidence['examples_tried']} instances") and finding.reason.endswith("not a proof")
 
 
 def test_a_false_inequality_is_refuted_and_shrunk_to_the_smallest_size(tmp_path):
     claim = _toy_claim("frobenius_vs_spectral", _frobenius_at_most_twice_spectral)
-    result = check_claim(claim, budget=ENGINE_BUDGET, seed=0)
-    assert result.verdict == "refuted"
-    assert result.counterexample["size"] == {"n": 3, "r": 3}
-    assert result.counterexample["significant_digits"] <= 4
-    assert replay(claim, result.counterexample) is not None
-    save_counterexample(result, tmp_path)
+    finding = check_claim(claim, budget=ENGINE_BUDGET, seed=0)
+    assert finding.verdict == "refuted"
+    counterexample = finding.evidence["counterexample"]
+    assert counterexample["size"] == {"n": 3, "r": 3}
+    assert counterexample["significant_digits"] <= 4
+    assert counterexample["digits"] == [50, 80]
+    assert replay(claim, counterexample) is not None
+    save_counterexample(finding, tmp_path)
     assert replay(claim, load_counterexample(claim.id, tmp_path)) is not None
 
 
 def test_float_rounding_cannot_fake_a_violation():
-    result = check_claim(_toy_claim("rounding", _rounding_only, n_range=(2, 6)), budget=40, seed=0)
+    finding = check_claim(_toy_claim("rounding", _rounding_only, n_range=(2, 6)), budget=40, seed=0)
     # Every float64 "violation" is a rounding residue that high precision re-evaluates to 0. (This
     # once varied with test order: Hypothesis drew constants from whichever modules were imported.)
-    assert result.verdict == "holds"
-    assert result.counterexample is None
+    assert finding.verdict == "agrees"
+    assert finding.evidence["counterexample"] is None
 
 
-def test_check_cli_json_has_the_issue_keys(capsys):
+def test_check_cli_json_prints_findings_with_the_numbers(capsys):
     assert main(["check", "sec4.lambda_min[unnormalised]", "--budget", "20", "--json"]) == 0
     (record,) = json.loads(capsys.readouterr().out)
-    for key in ("id", "source", "verdict", "claimed_constant", "observed_extreme", "worst_margin", "examples_tried", "counterexample"):
-        assert key in record
-    assert record["verdict"] == "refuted" and set(record["counterexample"]) == {"X", "Z"}
+    assert tuple(record) == FINDING_KEYS
+    for key in ("claimed_constant", "observed_extreme", "worst_margin", "examples_tried", "budget", "seed", "seconds", "counterexample"):
+        assert key in record["evidence"]
+    counterexample = record["evidence"]["counterexample"]
+    assert record["verdict"] == "refuted" and set(counterexample["inputs"]) == {"X", "Z"}
+    assert counterexample["digits"] == [50, 80] and set(counterexample["size"]) == {"n", "r"}
+    assert record["replay"] == "riptools check 'sec4.lambda_min[unnormalised]' --budget 20 --seed 0"
+    assert "Section 4" in record["source"]["citation"]
 
 
 def test_check_cli_lists_and_rejects_bad_input(capsys):
@@ -100,10 +109,10 @@ def test_a_search_does_not_depend_on_what_the_process_imported(tmp_path, monkeyp
     # Hypothesis draws some values from literals of the non-library modules in sys.modules, so a
     # search once depended on which modules (and which versions of them) the process had imported.
     claim = all_claims()["lemma4.descent[any X]"]
-    before = check_claim(claim, budget=40, seed=0)
+    before = check_claim(claim, budget=40, seed=0).evidence
     literals = ", ".join(f"{0.37 * k:.6f}, {-0.11 * k:.6f}, {k}" for k in range(1, 40))
     (tmp_path / "decoy_constants.py").write_text(f"VALUES = [{literals}]\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setitem(sys.modules, "decoy_constants", importlib.import_module("decoy_constants"))
-    after = check_claim(claim, budget=40, seed=0)
-    assert (after.observed_extreme, after.worst_margin, after.examples_tried) == (before.observed_extreme, before.worst_margin, before.examples_tried)
+    after = check_claim(claim, budget=40, seed=0).evidence
+    assert [after[k] for k in ("observed_extreme", "worst_margin", "examples_tried")] == [before[k] for k in ("observed_extreme", "worst_margin", "examples_tried")]

@@ -32,17 +32,18 @@ def test_refuted_claim_counterexample_replays_in_high_precision(claim_id):
     assert record["lhs"] == stored["lhs"] and record["rhs"] == stored["rhs"]
 
 
-@pytest.mark.parametrize("claim_id", [i for i, c in CLAIMS.items() if c.recorded_verdict == "holds"])
+@pytest.mark.parametrize("claim_id", [i for i, c in CLAIMS.items() if c.recorded_verdict == "agrees"])
 def test_claim_that_holds_survives_a_fixed_budget_search(claim_id):
-    result = check_claim(CLAIMS[claim_id], budget=HOLDS_BUDGET, seed=1)
-    assert result.verdict == "holds", result.note
-    assert result.counterexample is None
-    if result.claimed_constant is not None and result.observed_extreme is not None:
+    finding = check_claim(CLAIMS[claim_id], budget=HOLDS_BUDGET, seed=1)
+    assert finding.verdict == "agrees", finding.reason
+    evidence = finding.evidence
+    assert evidence["counterexample"] is None
+    if evidence["claimed_constant"] is not None and evidence["observed_extreme"] is not None:
         # A violation of a constant-type claim would show here first (rounding slack only).
-        if result.extreme == "max":
-            assert result.observed_extreme <= result.claimed_constant * (1 + 1e-9)
+        if evidence["extreme"] == "max":
+            assert evidence["observed_extreme"] <= evidence["claimed_constant"] * (1 + 1e-9)
         else:
-            assert result.observed_extreme >= result.claimed_constant * (1 - 1e-9)
+            assert evidence["observed_extreme"] >= evidence["claimed_constant"] * (1 - 1e-9)
 
 
 def test_claim_ids_are_the_ones_the_issue_names():
@@ -56,7 +57,7 @@ def test_claim_ids_are_the_ones_the_issue_names():
         "sg.variance",
     }
     assert required <= set(CLAIMS)
-    assert all(claim.recorded_verdict in {"holds", "refuted"} for claim in CLAIMS.values())
+    assert all(claim.recorded_verdict in {"agrees", "refuted"} for claim in CLAIMS.values())
 
 
 DEEP_BUDGET = 1500
@@ -64,7 +65,7 @@ DEEP_BUDGET = 1500
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("claim_id", [i for i, c in CLAIMS.items() if c.recorded_verdict == "holds"])
+@pytest.mark.parametrize("claim_id", [i for i, c in CLAIMS.items() if c.recorded_verdict == "agrees"])
 def test_claim_that_holds_survives_a_deep_search(claim_id):
-    result = check_claim(CLAIMS[claim_id], budget=DEEP_BUDGET, seed=2)
-    assert result.verdict == "holds", result.note
+    finding = check_claim(CLAIMS[claim_id], budget=DEEP_BUDGET, seed=2)
+    assert finding.verdict == "agrees", finding.reason

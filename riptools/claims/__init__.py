@@ -8,7 +8,7 @@ claim riptools knows, in report order.
 
 from __future__ import annotations
 
-from riptools.claims.engine import Claim, ClaimResult, check_claim
+from riptools.claims.engine import Claim, ClaimTrial, check_claim, run_trial
 
 
 def all_claims() -> dict:
@@ -18,4 +18,4 @@ def all_claims() -> dict:
     return scaledsgd.claims_by_id()
 
 
-__all__ = ["Claim", "ClaimResult", "all_claims", "check_claim"]
+__all__ = ["Claim", "ClaimTrial", "all_claims", "check_claim", "run_trial"]

@@ -17,9 +17,9 @@ instances, the two sides as functions, and what riptools recorded for it. The en
 4. **Shrink** — a refuted claim is re-searched at the smallest sizes (n, r) first, and the entries of
    the counterexample are rounded to as few significant digits as still violate in high precision.
 
-Verdicts: ``holds`` (no violation within the stated budget — evidence, not proof), ``refuted`` (a
-counterexample that re-verifies in high precision), ``inconclusive`` (float64 violations that do not
-survive high precision).
+The result is a :class:`riptools.findings.Finding`. Verdicts: ``agrees`` (no violation within the
+stated budget; the reason says "held on N instances, not a proof"), ``refuted`` (a counterexample
+that re-verifies in high precision), ``inconclusive`` (float64 violations left unexamined).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ import contextlib
 import heapq
 import json
 import math
+import re
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from riptools.findings import Finding, Reference, SourcePlace, Verdict
 from riptools.results import write_json_atomic
 from riptools.validation import InputError, positive_int
 
@@ -138,7 +141,8 @@ class Claim:
 
     Attributes:
         id: stable identifier, e.g. ``lemma3.gradient_dominance``.
-        source: seed file and lemma/section.
+        source: where the claim comes from: a :class:`~riptools.findings.SourcePlace`, or text
+            (e.g. ``"My paper (2026), Lemma 1"``; see :func:`claim_source`).
         statement: the claim in words and symbols.
         reading: which quantifier/normalisation this record checks (strongest or weakest sensible).
         strategy: ``strategy(n_range, r_range)`` → hypothesis strategy of admissible instances
@@ -155,13 +159,15 @@ class Claim:
         parameter: ``parameter(instance)`` → the x-coordinate of the plots (ρ for these claims).
         n_range, r_range: instance sizes searched by default (an instance's size is the shape of
             its array ``X``, which every instance must hold).
-        recorded_verdict: what riptools found (``holds`` or ``refuted``), asserted by proofs_checks.
+        recorded_verdict: what riptools found (``agrees`` or ``refuted``), asserted by proofs_checks.
         variant: True for riptools' own diagnostic or corrected versions of a claim (not a reading of
             the source's statement); they stay out of the report's top verdict table.
+        origin: the file a user's claim was loaded from (its replay command names it), or None
+            for the package's claims.
     """
 
     id: str
-    source: str
+    source: "str | SourcePlace"
     statement: str
     reading: str
     strategy: Callable
@@ -176,47 +182,9 @@ class Claim:
     parameter: Callable | None = None
     n_range: tuple[int, int] = (2, 30)
     r_range: tuple[int, int] = (1, 5)
-    recorded_verdict: str = "holds"
+    recorded_verdict: str = "agrees"
     variant: bool = False
-
-
-@dataclass
-class ClaimResult:
-    """What one search found for one claim.
-
-    Attributes:
-        id, source, statement, reading: copied from the claim.
-        verdict: ``holds`` / ``refuted`` / ``inconclusive``.
-        claimed_constant: the claim's constant (None when it has none).
-        observed_extreme: the most extreme statistic seen (max or min as the claim bounds it).
-        extreme: ``"max"`` or ``"min"``.
-        worst_margin: smallest normalised margin (rhs − lhs)/(|lhs| + |rhs|) seen in float64.
-        examples_tried: instances evaluated (hypothesis examples + optimiser evaluations).
-        budget: the requested budget.
-        seed: the seed of the search.
-        seconds: wall time.
-        counterexample: None, or {"inputs", "lhs", "rhs", "margin", "digits", "size"} (high precision,
-            numbers as strings).
-        note: why a verdict is inconclusive, or how the counterexample was shrunk.
-        _samples: (parameter, statistic, margin) of the instances tried, for plots (not serialised).
-    """
-
-    id: str
-    source: str
-    statement: str
-    reading: str
-    verdict: str
-    claimed_constant: float | None
-    observed_extreme: float | None
-    extreme: str
-    worst_margin: float
-    examples_tried: int
-    budget: int
-    seed: int
-    seconds: float
-    counterexample: dict | None = None
-    note: str = ""
-    _samples: list = field(default_factory=list, repr=False)
+    origin: str | None = None
 
 
 class _StopAttack(Exception):
@@ -585,8 +553,73 @@ def shrink(claim: Claim, record: dict, *, seed: int, budget: int) -> dict:
     return _simplify(claim, instance_from_json(best["inputs"]), best)
 
 
-def check_claim(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_range=None, r_range=None) -> ClaimResult:
-    """Returns the verdict of one claim after a search of ``budget`` instances (see module docstring).
+@dataclass(frozen=True)
+class ClaimTrial:
+    """One search of one claim: its :class:`~riptools.findings.Finding` and the instances tried.
+
+    The samples are data for plots, not a second verdict: the verdict is the finding's.
+
+    Attributes:
+        finding: the verdict, the reason and the evidence (see :func:`check_claim`).
+        samples: (parameter, statistic, normalised margin) of every instance evaluated; the
+            parameter is ``claim.parameter(instance)`` (NaN without one), the statistic None for
+            claims without one.
+    """
+
+    finding: Finding
+    samples: tuple = ()
+
+
+def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_range=None, r_range=None) -> ClaimTrial:
+    """Returns the finding of one search of ``budget`` instances, with the instances' samples.
+
+    Same arguments as :func:`check_claim`, which returns only the finding.
+    """
+    budget = positive_int(budget, "budget", minimum=4)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise InputError(f"seed: expected an integer, got {seed!r}")
+    seed = int(seed)
+    start = time.perf_counter()
+    candidates, tried, log = _search(claim, budget=budget, seed=seed, n_range=n_range or claim.n_range, r_range=r_range or claim.r_range)
+    record, worst, unexamined = _adjudicate(claim, candidates)
+    verdict, counterexample, note = Verdict.AGREES, None, ""
+    if candidates and candidates[0][0] < -FLOAT_VIOLATION_TOL and record is None:
+        note = "the float64 violations were rounding artefacts (re-evaluated in high precision)"
+        if unexamined:
+            verdict, note = Verdict.INCONCLUSIVE, f"{unexamined} float64 violations not re-verified in high precision"
+    if record is not None:
+        verdict = Verdict.REFUTED
+        counterexample = shrink(claim, record, seed=seed, budget=max(budget, 40))
+    observed = log.observed_extreme(claim) if claim.statistic else None
+    if counterexample is not None:
+        observed = more_extreme(claim, observed, statistic_at(claim, counterexample["inputs"]))
+    evidence = {
+        "reading": claim.reading,
+        "relation": claim.relation,
+        "claimed_constant": claim.claimed_constant,
+        "observed_extreme": observed,
+        "extreme": claim.extreme,
+        "worst_margin": worst,
+        "examples_tried": tried,
+        "budget": budget,
+        "seed": seed,
+        "seconds": time.perf_counter() - start,
+        "counterexample": counterexample,
+        "note": note,
+    }
+    return ClaimTrial(finding=claim_finding(claim, verdict, evidence), samples=tuple(log.samples))
+
+
+def check_claim(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_range=None, r_range=None) -> Finding:
+    """Returns the finding of one claim after a search of ``budget`` instances (see module docstring).
+
+    The finding's evidence holds the numbers: ``claimed_constant``, ``observed_extreme`` (the most
+    extreme statistic seen, re-evaluated at 50 digits), ``extreme`` (``"max"``/``"min"``),
+    ``worst_margin`` (smallest normalised margin (rhs − lhs)/(|lhs| + |rhs|), negative = violated),
+    ``examples_tried``, ``budget``, ``seed``, ``seconds``, ``reading``, ``relation``, ``note`` and
+    ``counterexample``: None, or {``inputs`` (float64 values as lists), ``lhs``, ``rhs``,
+    ``margin`` (30 significant digits, as strings), ``digits`` (the precisions it was verified at),
+    ``size`` ({"n", "r"}), ``significant_digits`` (when rounding kept it a counterexample)}.
 
     Args:
         claim: the claim record.
@@ -595,47 +628,130 @@ def check_claim(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_
         n_range, r_range: instance sizes (default: the claim's own).
 
     Raises:
-        InputError: budget not a positive integer.
+        InputError: budget not an integer ≥ 4, or seed not an integer.
+
+    Example:
+        >>> import numpy as np
+        >>> from hypothesis import strategies as st
+        >>> def pairs(draw, n, r):
+        ...     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        ...     return {"X": rng.standard_normal((n, r)), "V": rng.standard_normal((n, r))}
+        >>> claim = Claim(id="demo.cauchy_schwarz", source="Cauchy–Schwarz", statement="⟨X, V⟩² ≤ ‖X‖²‖V‖²",
+        ...               reading="", strategy=fixed_size_strategy(pairs),
+        ...               sides=lambda i, m: (np.sum(i["X"] * i["V"]) ** 2, np.sum(i["X"] ** 2) * np.sum(i["V"] ** 2)),
+        ...               hypotheses=lambda i, m: True, repair=lambda i: i, free=("X", "V"), n_range=(2, 4), r_range=(1, 2))
+        >>> finding = check_claim(claim, budget=20)
+        >>> finding.verdict.value, finding.reason.startswith("held on")
+        ('agrees', True)
     """
-    budget = positive_int(budget, "budget", minimum=4)
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise InputError(f"seed: expected an integer, got {seed!r}")
-    start = time.perf_counter()
-    candidates, tried, log = _search(
-        claim, budget=budget, seed=int(seed), n_range=n_range or claim.n_range, r_range=r_range or claim.r_range
-    )
-    record, worst, unexamined = _adjudicate(claim, candidates)
-    verdict, counterexample = "holds", None
-    note = f"no violation in {tried} instances (budget {budget}, seed {seed})"
-    if candidates and candidates[0][0] < -FLOAT_VIOLATION_TOL and record is None:
-        note += "; the float64 violations were rounding artefacts (re-evaluated in high precision)"
-        if unexamined:
-            verdict, note = "inconclusive", f"{unexamined} float64 violations not re-verified in high precision"
-    if record is not None:
-        verdict = "refuted"
-        counterexample = shrink(claim, record, seed=int(seed), budget=max(budget, 40))
-        note = f"counterexample at n={counterexample['size']['n']}, r={counterexample['size']['r']}, verified at {list(VERIFY_DIGITS)} digits"
-    observed = log.observed_extreme(claim) if claim.statistic else None
+    return run_trial(claim, budget=budget, seed=seed, n_range=n_range, r_range=r_range).finding
+
+
+def claim_source(claim: Claim) -> SourcePlace:
+    """Returns the claim's source as a :class:`~riptools.findings.SourcePlace`.
+
+    A source given as text (a user's claim: ``"My paper (2026), Lemma 1"``) becomes a reference
+    whose citation is that text; the year is read from it when it holds one.
+
+    Example:
+        >>> claim_source(Claim(id="mine.l1", source="My paper (2026), Lemma 1", statement="", reading="",
+        ...     strategy=None, sides=None, hypotheses=None, repair=None, free=())).citation
+        'My paper (2026), Lemma 1'
+    """
+    if isinstance(claim.source, SourcePlace):
+        return claim.source
+    return SourcePlace(reference=TextReference(claim.source, key=claim.id.split(".")[0]), place="")
+
+
+class TextReference(Reference):
+    """A reference given only as text (a user's claim file): its citation is the text itself."""
+
+    def __init__(self, text: str, *, key: str):
+        year = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", text)
+        super().__init__(key=key, authors=(), title=text, venue="", year=int(year.group(1)) if year else None)
+
+    @property
+    def short(self) -> str:
+        """Returns the text as given."""
+        return self.title
+
+    @property
+    def full(self) -> str:
+        """Returns the text as given."""
+        return self.title
+
+
+def _number(value) -> str:
+    return f"{value:.6g}"
+
+
+def describe(claim: Claim, evidence: dict) -> tuple[str, str]:
+    """Returns (measured, reason) of a finding, both phrases computed from its evidence."""
+    parts = []
+    if evidence["observed_extreme"] is not None:
+        parts.append(f"{evidence['extreme']} observed {_number(evidence['observed_extreme'])}")
+    counterexample = evidence["counterexample"]
     if counterexample is not None:
-        observed = more_extreme(claim, observed, statistic_at(claim, counterexample["inputs"]))
-    return ClaimResult(
+        size = counterexample["size"]
+        relation = ">" if claim.relation == "<=" else "≠"
+        parts.append(f"counterexample n={size['n']}, r={size['r']}: lhs {str(counterexample['lhs']):.14} {relation} rhs {str(counterexample['rhs']):.14}")
+    parts.append(f"{evidence['examples_tried']} instances")
+    tried = f"{evidence['examples_tried']} instances (budget {evidence['budget']}, seed {evidence['seed']})"
+    if counterexample is not None:
+        reason = f"counterexample at n={size['n']}, r={size['r']}, verified at {' and '.join(map(str, counterexample['digits']))} digits"
+        if evidence.get("replayed"):
+            reason = f"stored {reason} (the search of {tried} found none)"
+    elif evidence["note"] and "not re-verified" in evidence["note"]:
+        reason = evidence["note"]
+    else:
+        reason = f"held on {tried}, not a proof" + (f"; {evidence['note']}" if evidence["note"] else "")
+    return "; ".join(parts), reason
+
+
+def claim_finding(claim: Claim, verdict: Verdict, evidence: dict) -> Finding:
+    """Returns the :class:`~riptools.findings.Finding` of ``claim`` for a verdict and its evidence."""
+    measured, reason = describe(claim, evidence)
+    constant = "" if claim.claimed_constant is None else f" (constant {_number(claim.claimed_constant)})"
+    return Finding(
         id=claim.id,
-        source=claim.source,
+        source=claim_source(claim),
         statement=claim.statement,
-        reading=claim.reading,
+        source_says=claim.statement + constant,
+        measured=measured,
         verdict=verdict,
-        claimed_constant=claim.claimed_constant,
-        observed_extreme=observed,
-        extreme=claim.extreme,
-        worst_margin=worst,
-        examples_tried=tried,
-        budget=budget,
-        seed=int(seed),
-        seconds=time.perf_counter() - start,
-        counterexample=counterexample,
-        note=note,
-        _samples=log.samples,
+        reason=reason,
+        evidence=evidence,
+        replay=replay_command(claim, budget=evidence["budget"], seed=evidence["seed"]),
+        diagnostic=claim.variant,
     )
+
+
+def replay_command(claim: Claim, *, budget: int, seed: int) -> str:
+    """Returns the ``riptools check`` command that repeats this search (same budget and seed, same result).
+
+    Example:
+        >>> replay_command(Claim(id="a.b[C=1]", source="", statement="", reading="", strategy=None, sides=None,
+        ...                      hypotheses=None, repair=None, free=()), budget=400, seed=0)
+        "riptools check 'a.b[C=1]' --budget 400 --seed 0"
+    """
+    origin = f"--file {shlex.quote(str(claim.origin))} " if claim.origin else ""
+    return f"riptools check {origin}{shlex.quote(claim.id)} --budget {budget} --seed {seed}"
+
+
+def with_stored_counterexample(claim: Claim, finding: Finding, directory=COUNTEREXAMPLE_DIR) -> Finding:
+    """Returns the finding, refuted by the stored counterexample (re-verified now) if the search found none.
+
+    A stored counterexample that no longer violates the claim in high precision changes nothing.
+    """
+    if finding.verdict is Verdict.REFUTED:
+        return finding
+    stored = load_counterexample(claim.id, directory)
+    record = replay(claim, stored) if stored else None
+    if record is None:
+        return finding
+    evidence = dict(finding.evidence, counterexample=record, replayed=True)
+    evidence["observed_extreme"] = more_extreme(claim, evidence["observed_extreme"], statistic_at(claim, record["inputs"]))
+    return claim_finding(claim, Verdict.REFUTED, evidence)
 
 
 def statistic_at(claim: Claim, inputs: dict) -> float | None:
@@ -660,20 +776,25 @@ def counterexample_path(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> Path:
     return Path(directory) / f"{safe}.json"
 
 
-def save_counterexample(result: ClaimResult, directory=COUNTEREXAMPLE_DIR) -> Path:
-    """Writes the counterexample of a refuted result as JSON and returns the path."""
-    if result.counterexample is None:
-        raise InputError(f"{result.id}: no counterexample to save (verdict {result.verdict})")
+def save_counterexample(finding: Finding, directory=COUNTEREXAMPLE_DIR) -> Path:
+    """Writes the counterexample of a refuted claim's finding as JSON and returns the path.
+
+    Raises:
+        InputError: the finding holds no counterexample.
+    """
+    counterexample = finding.evidence.get("counterexample")
+    if counterexample is None:
+        raise InputError(f"{finding.id}: no counterexample to save (verdict {finding.verdict})")
     payload = {
-        "id": result.id,
-        "source": result.source,
-        "statement": result.statement,
-        "reading": result.reading,
-        "found_with": {"budget": result.budget, "seed": result.seed},
+        "id": finding.id,
+        "source": finding.source.citation,
+        "statement": finding.statement,
+        "reading": finding.evidence.get("reading", ""),
+        "found_with": {"budget": finding.evidence["budget"], "seed": finding.evidence["seed"]},
         "inputs_note": "arrays are float64 values (JSON numbers parse exactly to them)",
-        **result.counterexample,
+        **counterexample,
     }
-    return write_json_atomic(counterexample_path(result.id, directory), payload)
+    return write_json_atomic(counterexample_path(finding.id, directory), payload)
 
 
 def load_counterexample(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> dict | None:

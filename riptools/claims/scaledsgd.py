@@ -470,12 +470,12 @@ def variance_claim(*, dimension_factor: bool, recorded_verdict: str) -> Claim:
 
 def claims() -> list[Claim]:
     """Returns every claim record of seed 001, in report order."""
-    records = [lemma3_descent(c, recorded_verdict=v) for c, v in zip(DESCENT_CONSTANTS, ("refuted", "refuted", "refuted", "holds", "holds", "holds"))]
+    records = [lemma3_descent(c, recorded_verdict=v) for c, v in zip(DESCENT_CONSTANTS, ("refuted", "refuted", "refuted", "agrees", "agrees", "agrees"))]
     records += [
         lemma3_descent(c, rho_max=WEAK_RHO, recorded_verdict=v)
-        for c, v in zip(DESCENT_CONSTANTS, ("refuted", "refuted", "holds", "holds", "holds", "holds"))
+        for c, v in zip(DESCENT_CONSTANTS, ("refuted", "refuted", "agrees", "agrees", "agrees", "agrees"))
     ]
-    records += [lemma3_descent(c, half=True, recorded_verdict="holds") for c in DESCENT_CONSTANTS[:3]]
+    records += [lemma3_descent(c, half=True, recorded_verdict="agrees") for c in DESCENT_CONSTANTS[:3]]
     records += [
         gradient_dominance(recorded_verdict="refuted"),
         gradient_dominance(half=True, recorded_verdict="refuted"),
@@ -488,7 +488,7 @@ def claims() -> list[Claim]:
             statistic=_angle_statistic,
             claimed=13.0,
             extreme="min",
-            recorded_verdict="holds",
+            recorded_verdict="agrees",
             variant=True,
         ),
         _pair_claim(
@@ -510,7 +510,7 @@ def claims() -> list[Claim]:
             statistic=_identity_statistic,
             claimed=1.0,
             extreme="max",
-            recorded_verdict="holds",
+            recorded_verdict="agrees",
             variant=True,
         ),
         _pair_claim(
@@ -521,7 +521,7 @@ def claims() -> list[Claim]:
             statistic=_identity_statistic,
             claimed=float(1 / np.sqrt(2)),
             extreme="min",
-            recorded_verdict="holds",
+            recorded_verdict="agrees",
             variant=True,
         ),
         _pair_claim(
@@ -532,7 +532,7 @@ def claims() -> list[Claim]:
             statistic=_lambda_min_statistic,
             claimed=1.0,
             extreme="max",
-            recorded_verdict="holds",
+            recorded_verdict="agrees",
         ),
         Claim(
             id="sec4.lambda_min[unnormalised]",
@@ -548,8 +548,8 @@ def claims() -> list[Claim]:
             recorded_verdict="refuted",
             variant=True,
         ),
-        lemma4_descent(rho_max=HALF, recorded_verdict="holds"),
-        lemma4_descent(rho_max=None, recorded_verdict="holds"),
+        lemma4_descent(rho_max=HALF, recorded_verdict="agrees"),
+        lemma4_descent(rho_max=None, recorded_verdict="agrees"),
         coherence_decrement(rho_reading="actual", recorded_verdict="refuted"),
         coherence_decrement(rho_reading="actual", rho_max=WEAK_RHO, recorded_verdict="refuted"),
         coherence_decrement(rho_reading="half", recorded_verdict="refuted"),
@@ -559,10 +559,10 @@ def claims() -> list[Claim]:
             reading="every X, Z (algebraic identity)",
             sides=_unbiased_sides,
             relation="==",
-            recorded_verdict="holds",
+            recorded_verdict="agrees",
         ),
         variance_claim(dimension_factor=False, recorded_verdict="refuted"),
-        variance_claim(dimension_factor=True, recorded_verdict="holds"),
+        variance_claim(dimension_factor=True, recorded_verdict="agrees"),
     ]
     return records
 

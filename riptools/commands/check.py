@@ -7,7 +7,8 @@ import sys
 from tqdm import tqdm
 
 from riptools.claims import all_claims
-from riptools.claims.engine import DEFAULT_BUDGET, ClaimResult, check_claim, save_counterexample
+from riptools.claims.engine import DEFAULT_BUDGET, check_claim, claim_source, save_counterexample
+from riptools.findings import Finding, Verdict
 from riptools.results import dumps
 from riptools.validation import InputError
 
@@ -37,46 +38,22 @@ def select_claims(ids) -> list:
     return [known[claim_id] for claim_id in ids] if ids else list(known.values())
 
 
-def result_record(result: ClaimResult) -> dict:
-    """Returns the JSON object of one result (keys: id, source, verdict, claimed_constant, … counterexample)."""
-    verification = None
-    if result.counterexample is not None:
-        verification = {key: value for key, value in result.counterexample.items() if key != "inputs"}
-    return {
-        "id": result.id,
-        "source": result.source,
-        "statement": result.statement,
-        "reading": result.reading,
-        "verdict": result.verdict,
-        "claimed_constant": result.claimed_constant,
-        "observed_extreme": result.observed_extreme,
-        "extreme": result.extreme,
-        "worst_margin": result.worst_margin,
-        "examples_tried": result.examples_tried,
-        "budget": result.budget,
-        "seed": result.seed,
-        "seconds": round(result.seconds, 3),
-        "counterexample": None if result.counterexample is None else result.counterexample["inputs"],
-        "counterexample_verification": verification,
-        "note": result.note,
-    }
-
-
 def _number(value) -> str:
     return "—" if value is None else f"{value:.6g}"
 
 
-def format_table(results: list[ClaimResult]) -> str:
-    """Returns the plain-text verdict table."""
+def format_table(findings: list[Finding]) -> str:
+    """Returns the plain-text verdict table of the claims' findings."""
     header = f"{'claim':42s} {'verdict':12s} {'claimed':>9s} {'observed':>11s} {'worst margin':>13s} {'tried':>6s}"
     lines = [header, "-" * len(header)]
-    for result in results:
-        observed = _number(result.observed_extreme)
-        if result.observed_extreme is not None:
-            observed = f"{result.extreme} {observed}"
+    for finding in findings:
+        evidence = finding.evidence
+        observed = _number(evidence["observed_extreme"])
+        if evidence["observed_extreme"] is not None:
+            observed = f"{evidence['extreme']} {observed}"
         lines.append(
-            f"{result.id:42s} {result.verdict:12s} {_number(result.claimed_constant):>9s} {observed:>11s} "
-            f"{result.worst_margin:>13.3g} {result.examples_tried:>6d}"
+            f"{finding.id:42s} {finding.verdict.value:12s} {_number(evidence['claimed_constant']):>9s} {observed:>11s} "
+            f"{evidence['worst_margin']:>13.3g} {evidence['examples_tried']:>6d}"
         )
     lines.append("margin = (rhs − lhs)/(|lhs| + |rhs|), negative = violated; counterexamples verified at 50 and 80 digits")
     return "\n".join(lines)
@@ -86,7 +63,7 @@ def run(args) -> int:
     """Checks the selected claims; prints the table (or JSON). Exit code 0 whatever the verdicts."""
     selected = select_claims(args.claims)
     if args.list:
-        rows = [{"id": c.id, "source": c.source, "reading": c.reading, "recorded_verdict": c.recorded_verdict, "statement": c.statement} for c in selected]
+        rows = [{"id": c.id, "source": claim_source(c).citation, "reading": c.reading, "recorded_verdict": c.recorded_verdict, "statement": c.statement} for c in selected]
         if args.json:
             print(dumps(rows))
         else:
@@ -95,10 +72,10 @@ def run(args) -> int:
         return 0
     if args.budget < 4:
         raise InputError(f"--budget: expected an integer ≥ 4, got {args.budget}")
-    results = []
+    findings = []
     for claim in tqdm(selected, desc="claims", file=sys.stderr, disable=len(selected) < 2):
-        results.append(check_claim(claim, budget=args.budget, seed=args.seed))
-        if args.save_counterexamples and results[-1].counterexample is not None:
-            save_counterexample(results[-1], args.save_counterexamples)
-    print(dumps([result_record(result) for result in results]) if args.json else format_table(results))
+        findings.append(check_claim(claim, budget=args.budget, seed=args.seed))
+        if args.save_counterexamples and findings[-1].verdict is Verdict.REFUTED:
+            save_counterexample(findings[-1], args.save_counterexamples)
+    print(dumps([finding.to_record() for finding in findings]) if args.json else format_table(findings))
     return 0

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 
 from riptools.claims import all_claims
-from riptools.claims.engine import DEFAULT_BUDGET, ClaimResult, check_claim, instance_from_json, load_counterexample, more_extreme, replay, statistic_at
-from riptools.commands.check import result_record
+from riptools.claims.engine import DEFAULT_BUDGET, ClaimTrial, instance_from_json, run_trial, statistic_at, with_stored_counterexample
 from riptools.report import Section, VerdictRow
 
 FULL_EXPECTED_SECONDS = 70
@@ -20,57 +19,25 @@ QUICK_BUDGET = 40
 """Instances per claim in ``--quick`` (27 claims in about 15 s of CPU; stored counterexamples are replayed)."""
 PLOTTED_SAMPLES = 1500
 """At most this many instances per claim are drawn in a figure (evenly subsampled)."""
-VERDICT_WORDS = {"holds": "agrees", "refuted": "refuted", "inconclusive": "inconclusive"}
 
 
-def _with_stored_counterexample(claim, result: ClaimResult) -> ClaimResult:
-    """Returns the result, refuted by the stored counterexample (re-verified now) if the search found none."""
-    if result.verdict == "refuted":
-        return result
-    stored = load_counterexample(claim.id)
-    record = replay(claim, stored) if stored else None
-    if record is None:
-        return result
-    result.verdict = "refuted"
-    result.counterexample = record
-    result.observed_extreme = more_extreme(claim, result.observed_extreme, statistic_at(claim, record["inputs"]))
-    result.note = f"stored counterexample re-verified at {record['digits']} digits (the search of budget {result.budget} found none)"
-    return result
-
-
-def _measured(result: ClaimResult) -> str:
-    parts = []
-    if result.observed_extreme is not None:
-        parts.append(f"{result.extreme} observed {result.observed_extreme:.6g}")
-    if result.counterexample is not None:
-        size = result.counterexample["size"]
-        parts.append(f"counterexample n={size['n']}, r={size['r']}: lhs {result.counterexample['lhs']!s:.12} vs rhs {result.counterexample['rhs']!s:.12}")
-    parts.append(f"{result.examples_tried} instances")
-    return "; ".join(parts)
-
-
-def _says(claim) -> str:
-    constant = "" if claim.claimed_constant is None else f" (constant {claim.claimed_constant:.6g})"
-    return claim.statement + constant
-
-
-def verdict_rows(claims, results) -> list[VerdictRow]:
-    """Returns one VerdictRow per claim id that reads the source's statement (variants excluded)."""
+def verdict_rows(claims, findings) -> list[VerdictRow]:
+    """Returns one VerdictRow per claim id that reads the source's statement (diagnostic variants excluded)."""
     return [
         VerdictRow(
             claim=f"{claim.id}: {claim.reading}",
-            source=claim.source,
-            source_says=_says(claim),
-            measured=_measured(result),
-            verdict=VERDICT_WORDS[result.verdict],
-            reason=result.note if result.verdict != "holds" else f"holds on {result.examples_tried} instances (not a proof)",
+            source=finding.source.citation,
+            source_says=finding.source_says,
+            measured=finding.measured,
+            verdict=finding.verdict.value,
+            reason=finding.reason,
         )
-        for claim, result in zip(claims, results)
-        if not claim.variant
+        for claim, finding in zip(claims, findings)
+        if not finding.diagnostic
     ]
 
 
-def _markdown(claims, results, budget: int, seed: int) -> str:
+def _markdown(claims, findings, budget: int, seed: int) -> str:
     lines = [
         "Each claim of the ScaledSGD paper (seed 001, Sections 2–4) was checked on hypothesis-drawn instances "
         f"(n = 2…30, r = 1…5, κ = 1…10⁴, ρ from 10⁻⁶·ρ_max to the boundary) and attacked with L-BFGS-B inside its "
@@ -81,18 +48,20 @@ def _markdown(claims, results, budget: int, seed: int) -> str:
         "| claim | reading | verdict | claimed | observed extreme | worst margin | instances |",
         "|---|---|---|---|---|---|---|",
     ]
-    for claim, result in zip(claims, results):
-        claimed = "—" if result.claimed_constant is None else f"{result.claimed_constant:.6g}"
-        observed = "—" if result.observed_extreme is None else f"{result.extreme} {result.observed_extreme:.6g}"
+    for claim, finding in zip(claims, findings):
+        evidence = finding.evidence
+        claimed = "—" if evidence["claimed_constant"] is None else f"{evidence['claimed_constant']:.6g}"
+        observed = "—" if evidence["observed_extreme"] is None else f"{evidence['extreme']} {evidence['observed_extreme']:.6g}"
         name = f"`{claim.id}`" + (" *variant*" if claim.variant else "")
         lines.append(
-            f"| {name} | {claim.reading.replace('|', '/')} | {result.verdict} | {claimed} | {observed} | {result.worst_margin:.3g} | {result.examples_tried} |"
+            f"| {name} | {claim.reading.replace('|', '/')} | {finding.verdict.value} | {claimed} | {observed} | {evidence['worst_margin']:.3g} | {evidence['examples_tried']} |"
         )
     lines += ["", "Counterexamples (inputs are float64 values; replay with `riptools check ID` or `pytest proofs_checks`):", ""]
-    for result in results:
-        if result.counterexample is not None:
-            inputs = ", ".join(f"{key} = {value}" for key, value in result.counterexample["inputs"].items())
-            lines.append(f"- `{result.id}`: {inputs} → lhs {result.counterexample['lhs']!s:.14} > rhs {result.counterexample['rhs']!s:.14}")
+    for finding in findings:
+        counterexample = finding.evidence["counterexample"]
+        if counterexample is not None:
+            inputs = ", ".join(f"{key} = {value}" for key, value in counterexample["inputs"].items())
+            lines.append(f"- `{finding.id}`: {inputs} → lhs {counterexample['lhs']!s:.14} > rhs {counterexample['rhs']!s:.14}")
     return "\n".join(lines)
 
 
@@ -103,7 +72,7 @@ def _families(claims) -> dict[str, list[int]]:
     return families
 
 
-def plot_family(path, claims, results) -> None:
+def plot_family(path, claims, trials) -> None:
     """Writes one figure: per claim, the observed statistic (or margin) against ρ with the claimed constant."""
     import matplotlib.pyplot as plt
 
@@ -111,8 +80,10 @@ def plot_family(path, claims, results) -> None:
     columns = min(count, 3)
     rows = math.ceil(count / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.3 * rows), squeeze=False)
-    for axis, claim, result in zip(axes.ravel(), claims, results):
-        samples = result._samples[:: max(1, len(result._samples) // PLOTTED_SAMPLES)]
+    for axis, claim, trial in zip(axes.ravel(), claims, trials):
+        finding = trial.finding
+        counterexample = finding.evidence["counterexample"]
+        samples = trial.samples[:: max(1, len(trial.samples) // PLOTTED_SAMPLES)]
         use_statistic = claim.statistic is not None
         points = [(p, s if use_statistic else m) for p, s, m in samples if math.isfinite(p) and (s if use_statistic else m) is not None]
         points = [(p, y) for p, y in points if math.isfinite(y)]
@@ -121,14 +92,14 @@ def plot_family(path, claims, results) -> None:
             axis.scatter(xs, ys, s=4, alpha=0.4, color="tab:blue", label="instances tried")
             if use_statistic and min(ys) > 0 and max(ys) / min(ys) > 100:
                 axis.set_yscale("log")
-        if result.counterexample is not None and claim.parameter is not None:
-            instance = instance_from_json(result.counterexample["inputs"])
-            value = statistic_at(claim, result.counterexample["inputs"]) if use_statistic else float(result.counterexample["margin"])
+        if counterexample is not None and claim.parameter is not None:
+            instance = instance_from_json(counterexample["inputs"])
+            value = statistic_at(claim, counterexample["inputs"]) if use_statistic else float(counterexample["margin"])
             axis.scatter([claim.parameter(instance)], [value], marker="*", s=90, color="black", zorder=3, label="counterexample")
         reference = claim.claimed_constant if use_statistic else 0.0
         if reference is not None:
             axis.axhline(reference, color="tab:red", label="claimed" if use_statistic else "margin 0")
-        axis.set_title(f"{claim.id}\n{result.verdict}", fontsize=8)
+        axis.set_title(f"{claim.id}\n{finding.verdict.value}", fontsize=8)
         axis.set_xlabel("ρ = ‖XXᵀ−ZZᵀ‖_F / λ_min(ZᵀZ)", fontsize=7)
         axis.set_ylabel("observed ratio" if use_statistic else "normalised margin", fontsize=7)
         axis.tick_params(labelsize=7)
@@ -140,9 +111,9 @@ def plot_family(path, claims, results) -> None:
     plt.close(figure)
 
 
-def claim_task(*, claim_id: str, budget: int, seed: int) -> ClaimResult:
-    """Returns the search result of one claim: one task of the reproduce sweep (any executor can run it)."""
-    return check_claim(all_claims()[claim_id], budget=budget, seed=seed)
+def claim_task(*, claim_id: str, budget: int, seed: int) -> ClaimTrial:
+    """Returns the search of one claim (finding and samples): one task of the reproduce sweep."""
+    return run_trial(all_claims()[claim_id], budget=budget, seed=seed)
 
 
 def reproduce_section(context) -> Section:
@@ -150,24 +121,25 @@ def reproduce_section(context) -> Section:
     claims = list(all_claims().values())
     budget = QUICK_BUDGET if context.quick else DEFAULT_BUDGET
     tasks = [{"claim_id": claim.id, "budget": budget, "seed": context.seed} for claim in claims]
-    searched = context.map_cached("claim-check", claim_task, tasks, desc="claims", codec="pickle")
-    results = [_with_stored_counterexample(claim, result) for claim, result in zip(claims, searched)]
-    context.save_result("claims", [result_record(result) for result in results])
+    searched = context.map_cached("claim-trial", claim_task, tasks, desc="claims", codec="pickle")
+    trials = [ClaimTrial(with_stored_counterexample(claim, trial.finding), trial.samples) for claim, trial in zip(claims, searched)]
+    findings = [trial.finding for trial in trials]
+    context.save_result("claims", [finding.to_record() for finding in findings])
     context.save_result(
         "claims_samples",
-        {result.id: [list(sample) for sample in result._samples[:: max(1, len(result._samples) // PLOTTED_SAMPLES)]] for result in results},
+        {trial.finding.id: [list(sample) for sample in trial.samples[:: max(1, len(trial.samples) // PLOTTED_SAMPLES)]] for trial in trials},
     )
     figures = []
     for family, indices in _families(claims).items():
         if not any(claims[i].parameter for i in indices):
             continue
         name = "claims_" + family.replace(".", "_")
-        plot_family(context.figure_path(name), [claims[i] for i in indices], [results[i] for i in indices])
+        plot_family(context.figure_path(name), [claims[i] for i in indices], [trials[i] for i in indices])
         figures.append(f"{name}.png")
     return Section(
         title="Claim checks (ScaledSGD lemmas, seed 001)",
-        markdown=_markdown(claims, results, budget, context.seed),
-        verdicts=verdict_rows(claims, results),
+        markdown=_markdown(claims, findings, budget, context.seed),
+        verdicts=verdict_rows(claims, findings),
         figures=figures,
         commands=[
             f"riptools check --budget {budget} --seed {context.seed}",
