@@ -43,7 +43,14 @@ def residual(u: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def objective_value(operator: SensingOperator, u, z) -> float:
-    """Returns f(U) = ‖A(UUᵀ − ZZᵀ)‖² (no factor ½)."""
+    """Returns f(U) = ‖A(UUᵀ − ZZᵀ)‖² (no factor ½).
+
+    Example:
+        >>> from riptools.sensing import half_example
+        >>> ex = half_example()
+        >>> round(objective_value(ex.operator, ex.x_bad, ex.z), 6), objective_value(ex.operator, ex.z, ex.z)
+        (0.75, 0.0)
+    """
     u, z = check_point(operator, u, z)
     values = operator.apply(residual(u, z))
     return float(values @ values)
@@ -55,13 +62,27 @@ def _weighted_sum(operator: SensingOperator, u: np.ndarray, z: np.ndarray) -> np
 
 
 def gradient(operator: SensingOperator, u, z) -> np.ndarray:
-    """Returns ∇f(U) = 4·A*(A(UUᵀ − ZZᵀ))·U, an n×r matrix."""
+    """Returns ∇f(U) = 4·A*(A(UUᵀ − ZZᵀ))·U, an n×r matrix.
+
+    Example:
+        >>> from riptools.sensing import half_example
+        >>> ex = half_example()
+        >>> float(abs(gradient(ex.operator, ex.x_bad, ex.z)).max()) < 1e-12  # x_bad is critical
+        True
+    """
     u, z = check_point(operator, u, z)
     return 4.0 * _weighted_sum(operator, u, z) @ u
 
 
 def hessian(operator: SensingOperator, u, z) -> np.ndarray:
-    """Returns ∇²f(U) as an nr×nr matrix on vec(V) = V.ravel() (see the module docstring)."""
+    """Returns ∇²f(U) as an nr×nr matrix on vec(V) = V.ravel() (see the module docstring).
+
+    Example:
+        >>> from riptools.sensing import half_example
+        >>> ex = half_example()
+        >>> (hessian(ex.operator, ex.x_bad, ex.z).round(6) + 0.0).tolist()
+        [[0.0, 0.0], [0.0, 4.0]]
+    """
     u, z = check_point(operator, u, z)
     r = u.shape[1]
     columns = (operator.matrices @ u).reshape(operator.num_measurements, -1)  # rows vec(A_i U)
@@ -159,6 +180,13 @@ def classify_point(
         gradient_tol: U is critical when ‖∇f(U)‖_F ≤ gradient_tol.
         eigenvalue_tol: reduced Hessian eigenvalues in [−tol, tol] count as zero.
         global_tol: U is global when ‖UUᵀ − ZZᵀ‖_F ≤ global_tol·max(1, ‖ZZᵀ‖_F).
+
+    Example:
+        >>> from riptools.sensing import half_example
+        >>> ex = half_example()
+        >>> point = classify_point(ex.operator, ex.x_bad, ex.z)
+        >>> point.kind.value, point.spurious
+        ('second-order critical, degenerate', True)
     """
     u, z = check_point(operator, u, z)
     for name, value in (("gradient_tol", gradient_tol), ("eigenvalue_tol", eigenvalue_tol), ("global_tol", global_tol)):

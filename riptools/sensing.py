@@ -33,7 +33,12 @@ SQRT2 = np.sqrt(2.0)
 
 
 def svec_dimension(n: int) -> int:
-    """Returns N = n(n+1)/2, the dimension of Sⁿ."""
+    """Returns N = n(n+1)/2, the dimension of Sⁿ.
+
+    Example:
+        >>> svec_dimension(3)
+        6
+    """
     return n * (n + 1) // 2
 
 
@@ -42,7 +47,16 @@ def _upper_indices(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def svec(matrix: np.ndarray) -> np.ndarray:
-    """Returns the svec coordinates of the symmetric part of ``matrix`` (last two axes n×n)."""
+    """Returns the svec coordinates of the symmetric part of ``matrix`` (last two axes n×n).
+
+    Example:
+        >>> import numpy as np
+        >>> m = np.array([[1.0, 2.0], [2.0, 3.0]])
+        >>> svec(m).round(6).tolist()
+        [1.0, 2.828427, 3.0]
+        >>> float(svec(m) @ svec(m)) == float(np.sum(m * m))  # ⟨A, B⟩ = svec(A)·svec(B)
+        True
+    """
     matrix = np.asarray(matrix, dtype=np.float64)
     n = matrix.shape[-1]
     sym = 0.5 * (matrix + np.swapaxes(matrix, -1, -2))
@@ -52,7 +66,14 @@ def svec(matrix: np.ndarray) -> np.ndarray:
 
 
 def smat(vector: np.ndarray, n: int | None = None) -> np.ndarray:
-    """Returns the symmetric matrix whose svec is ``vector`` (inverse of :func:`svec`)."""
+    """Returns the symmetric matrix whose svec is ``vector`` (inverse of :func:`svec`).
+
+    Example:
+        >>> import numpy as np
+        >>> m = np.array([[1.0, 2.0], [2.0, 3.0]])
+        >>> bool(np.allclose(smat(svec(m)), m))
+        True
+    """
     vector = np.asarray(vector, dtype=np.float64)
     size = vector.shape[-1]
     if n is None:
@@ -184,6 +205,11 @@ def gaussian_operator(n: int, num_measurements: int, seed: int = 0) -> SensingOp
     """Returns a Gaussian operator with E‖A(M)‖² = ‖M‖² for every symmetric M.
 
     The svec matrix has i.i.d. N(0, 1/m) entries, so E[𝐀ᵀ𝐀] = I on Sⁿ.
+
+    Example:
+        >>> op = gaussian_operator(3, 20, seed=0)
+        >>> (op.num_measurements, op.n)
+        (20, 3)
     """
     n = positive_int(n, "n")
     m = positive_int(num_measurements, "num_measurements")
@@ -200,6 +226,12 @@ def entry_sampling_operator(n: int, entries, *, scale: float = 1.0) -> SensingOp
 
     Raises:
         InputError: no entries, or an index outside 0..n−1.
+
+    Example:
+        >>> import numpy as np
+        >>> op = entry_sampling_operator(2, [(0, 0), (0, 1)])
+        >>> op.apply(np.array([[1.0, 2.0], [2.0, 3.0]])).round(12).tolist()
+        [1.0, 2.0]
     """
     n = positive_int(n, "n")
     entries = [tuple(int(k) for k in pair) for pair in entries]
@@ -226,7 +258,7 @@ class Example:
 
 
 def half_example(normalisation: str = "rip") -> Example:
-    """Returns the δ = 1/2 counterexample of the slides (seed 002; Zhang, Josz, Sojoudi, Lavaei 2018).
+    """Returns the δ = 1/2 counterexample of the slides (Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018).
 
     The slides print A₁ = [[√2, 0], [0, 1/√2]], A₂ = [[0, √(3/2)], [√(3/2), 0]],
     A₃ = [[0, 0], [0, √(3/2)]] with ground truth z = (1, 0) and spurious point x = (0, 1/√2). Their
@@ -237,6 +269,12 @@ def half_example(normalisation: str = "rip") -> Example:
         normalisation: ``"slides"`` for the matrices as printed, ``"rip"`` for A/√2, which satisfies
             (1−δ)‖M‖² ≤ ‖A(M)‖² ≤ (1+δ)‖M‖² with δ = 1/2 as written. Both have the same critical
             points and the same rescaled constant.
+
+    Example:
+        >>> import numpy as np
+        >>> example = half_example()
+        >>> np.linalg.eigvalsh(example.operator.kernel).round(6).tolist()
+        [0.5, 1.5, 1.5]
     """
     if normalisation not in ("slides", "rip"):
         raise InputError(f"normalisation: expected 'slides' or 'rip', got {normalisation!r}")
@@ -254,7 +292,7 @@ def half_example(normalisation: str = "rip") -> Example:
         x_bad=np.array([[0.0], [1.0 / SQRT2]]),
         z=np.array([[1.0], [0.0]]),
         name="half",
-        source="seed 002 (slides 17-19); Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018",
+        source="the slides on sharp RIP bounds; Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018",
     )
 
 
@@ -292,6 +330,14 @@ def load_operator(path) -> OperatorFile:
 
     Raises:
         InputError: missing or unreadable file, unknown suffix, no array ``A``, or bad shapes/values.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "half.json"
+        >>> example = half_example()
+        >>> _ = save_operator(path, example.operator, x_bad=example.x_bad, z=example.z)
+        >>> load_operator(path).x_bad.ravel().round(6).tolist()
+        [0.0, 0.707107]
     """
     path = Path(path)
     if not path.is_file():

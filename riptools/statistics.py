@@ -11,7 +11,13 @@ WILSON_Z = 1.959963984540054
 
 
 def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
-    """Returns the 95 % Wilson score interval of a binomial proportion (Wilson 1927)."""
+    """Returns the 95 % Wilson score interval of a binomial proportion (Wilson 1927).
+
+    Example:
+        >>> low, high = wilson_interval(87947, 100000)
+        >>> round(float(low), 4), round(float(high), 4)
+        (0.8774, 0.8815)
+    """
     if trials <= 0:
         raise InputError(f"trials: expected ≥ 1, got {trials}")
     p = successes / trials
