@@ -70,6 +70,8 @@ napoleon_use_ivar = True
 import re  # noqa: E402
 
 _LITERAL = re.compile(r"(``.*?``|`[^`]*`_?|:[a-z:]+:`[^`]*`)")
+_KEYWORD_STARS = re.compile(r"(?<![\\*])\*\*(?=[A-Za-z_]+\b(?!\*\*))")
+_TRAILING_UNDERSCORE = re.compile(r"(?<=\w)_(?=[\s,.;:)\\]|$)")
 _LONE_STAR = re.compile(r"(?<!\\)(?<!\*)\*(?!\*)")
 
 
@@ -84,7 +86,8 @@ def _escape_text(text: str) -> str:
             part = head + _LONE_STAR.sub("\\*", stripped[2:])
         else:
             part = _LONE_STAR.sub("\\*", part)
-        parts[index] = part
+        part = _KEYWORD_STARS.sub(r"\\*\\*", part)
+        parts[index] = _TRAILING_UNDERSCORE.sub(r"\\_", part)
     return "".join(parts)
 
 
