@@ -38,6 +38,51 @@ So the reduction is exact exactly when μ ≤ 4σ_min(X)², in particular always
 second-order-critical question). For larger μ the reduced value is only a lower bound (a coupling
 of W to the trace direction of P⊥SP⊥ᵀ can raise the Hessian on P⊥), and :func:`counterexample_sdp`
 refuses the reduced formulation.
+
+**The gradient of δ* (envelope / Danskin).** Write θ = (X, Z) and the Lagrangian of the SDP
+
+    L(H, δ; Y, Λ; θ) = δ − ⟨Y₁, Qᵀ∇²f(X)Q − μI⟩ − ⟨Y₂, H − (1−δ)I⟩ − ⟨Y₃, (1+δ)I − H⟩ − ⟨Y₄, H⟩ − ⟨Λ, ∇f(X)⟩,
+
+where ∇f and ∇²f are the H-linear maps above and Λ ∈ R^{n×r} is the multiplier of ∇f(X) = 0 in its
+raw form 4·smat(He)·X = 0. The SDP is convex in (H, δ) and θ enters only the constraint data, so at a
+point where the optimal dual (Y, Λ) is unique (and the duality gap is zero, which every solve
+records as ``duality_gap``), the envelope (Danskin) theorem gives ∇_θ δ* = ∇_θ L at the optimal
+primal–dual pair: one solve. Only Y₁ and Λ see θ. With Ŷ = QY₁Qᵀ = Σ_k λ_k vec(V_k)vec(V_k)ᵀ, 𝓗(M) = smat(H·svec(M)), E = XXᵀ − ZZᵀ,
+S_k = XV_kᵀ + V_kXᵀ, and Φ(θ) = ⟨Ŷ, ∇²f(X)⟩ + ⟨Λ, ∇f(X)⟩
+= Σ_k λ_k (2⟨S_k, 𝓗S_k⟩ + 4⟨𝓗E, V_kV_kᵀ⟩) + 4⟨sym(ΛXᵀ), 𝓗E⟩, differentiating at fixed H, Ŷ, Λ:
+
+    ∂Φ/∂X = Σ_k λ_k (8·𝓗(S_k)V_k + 8·𝓗(V_kV_kᵀ)X) + 4·𝓗(E)Λ + 8·𝓗(sym(ΛXᵀ))X,
+    ∂Φ/∂Z = −Σ_k λ_k 8·𝓗(V_kV_kᵀ)Z − 8·𝓗(sym(ΛXᵀ))Z,
+
+and ∇_X δ* = −∂Φ/∂X, ∇_Z δ* = −∂Φ/∂Z. Two terms that look missing vanish:
+
+* Q depends on X, but only through the subspace {XΩ}^⊥ plus a rotation inside it: dQ = QA + Q_T B
+  with A skew. For feasible H the Hessian annihilates {XΩ} and does not couple it (GX = 0), so
+  ⟨Y₁, Qᵀ∇²f dQ⟩ = tr(Y₁(S + μI)A) with S = Qᵀ∇²fQ − μI; complementary slackness Y₁S = 0 and
+  tr(Y₁A) = 0 (Y₁ symmetric, A skew) make it zero.
+* Λ is fitted (least squares) from dual stationarity in H, sym(Hessᵀ(Y₁) + Y₂ − Y₃ + Y₄ + ∇_H⟨Λ, ∇f⟩) = 0;
+  it is unique up to Λ + XΩ when X has full column rank (⟨Λ, GX⟩ = ⟨sym(ΛXᵀ), G⟩ vanishes for all G
+  iff ΛXᵀ is skew iff Λ = XΩ), and ⟨XΩ, GX⟩ ≡ 0 for every θ, so that freedom does not move the gradient.
+
+Scaling: the solve happens at θ/s (s = ‖[X, Z]‖) with μ/s²; the same H is optimal at θ with duals
+Y₁/s² and Λ/s³ (∇²f and ∇f are homogeneous of degrees 2 and 3), so the formulas are applied at θ
+with those. Reduction: the lifted pair (H̃ on W, I on W^⊥; Ŷ, Λ lifted by P) is optimal for the
+full problem (its stationarity has no W–W^⊥ or W^⊥ components, since S_k, V_kV_kᵀ, E and ΛXᵀ lie in
+W), and every term of ∂Φ lies in span P, so ∇δ* = (P·∇_X̃ δ̃, P·∇_Z̃ δ̃).
+
+Where the optimal dual is not unique δ* may be nonsmooth (at the minimisers of the search it
+typically is); the formula then returns the directional-derivative slope of the dual the solver
+returned, one element of a generalised gradient, and a search must not trust it as a descent test.
+
+Which derivative, measured (2026-11-30, rank 1, three points where δ* equals the closed form of JMLR
+Theorem 12): this formula after a Clarabel solve at GRADIENT_CLARABEL_SETTINGS has relative error
+4e-7 to 1e-5 against the closed-form gradient (1e-4 to 2e-3 at Clarabel's default tolerances).
+cvxpy's own derivative machinery (``Problem.backward``, diffcp 1.1.9, which differentiates an SCS
+solve; its Clarabel path failed inside cvxpy 1.9.3) gave relative errors of 13 to 144 end to end, and
+dδ*/d(Hessian data) = 0.146 in a direction where the central difference of the Clarabel value is
+7e-8. So riptools uses the envelope formula and does not depend on diffcp. The tests
+(``tests/test_counterexample_gradient.py``) check it against central differences at random points and
+against Theorem 12 (relative error ≤ 1e-4).
 """
 
 from __future__ import annotations
@@ -59,6 +104,13 @@ DEFAULT_SOLVER = "CLARABEL"
 ACCURACY_TOL = {"CLARABEL": 1e-6, "MOSEK": 1e-6, "SCS": 1e-4}
 """A solve is *accurate* when its primal residual, dual residual and |duality gap| are below this.
 SCS is a first-order method and is judged at lower precision, as in cvxpy's own tests."""
+GRADIENT_CLARABEL_SETTINGS = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12, "tol_ktratio": 1e-10,
+                              "max_iter": 400}
+"""Clarabel's settings for solves asked for a gradient. At the default 1e-8 the interior-point pair is
+off the optimal face by ~1e-4 in its degenerate directions, and the envelope gradient with it
+(measured: relative error 1e-4 to 2e-3 against the closed form of JMLR Theorem 12 at five points);
+at 1e-12 it is 2e-7 to 2e-5 for 30% more time. Clarabel often stops short of 1e-12 with status
+``optimal_inaccurate`` (its best iterate, typically at 1e-11); the residuals recomputed here judge it."""
 SAME_POINT_TOL = 1e-9
 """XXᵀ = ZZᵀ (no spurious point to find) when ‖XXᵀ − ZZᵀ‖ ≤ SAME_POINT_TOL·‖ZZᵀ‖."""
 RANK_TOL = 1e-10
@@ -182,6 +234,8 @@ class SdpSolve:
         duality_gap: δ minus the dual objective μ·tr Y₁ + tr Y₂ − tr Y₃.
         accurate: status optimal and all three below ACCURACY_TOL[solver].
         seconds: solve time.
+        gradient_x, gradient_z: ∇δ* with respect to X and Z in the coordinates of the solve (envelope
+            formula of the module docstring), when asked for and the solve returned duals; else None.
     """
 
     delta: float | None
@@ -193,6 +247,8 @@ class SdpSolve:
     duality_gap: float
     accurate: bool
     seconds: float
+    gradient_x: np.ndarray | None = None
+    gradient_z: np.ndarray | None = None
 
 
 def _project_gradient_condition(kernel: np.ndarray, gradient_map: np.ndarray) -> np.ndarray:
@@ -213,13 +269,16 @@ def _min_eig(matrix: np.ndarray) -> float:
     return float(np.linalg.eigvalsh(0.5 * (matrix + matrix.T))[0])
 
 
-def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str = DEFAULT_SOLVER) -> SdpSolve:
+def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str = DEFAULT_SOLVER,
+              gradient: bool = False) -> SdpSolve:
     """Returns the solve of the counterexample SDP at (X, Z) posed in the coordinates given.
 
     No reduction happens here: :func:`counterexample_sdp` calls this with (X̃, Z̃) or with (X, Z).
     X and Z are rescaled jointly to ‖[X, Z]‖ = 1 (and μ by the square) for conditioning; δ and H
-    are invariant under that rescaling.
+    are invariant under that rescaling. With ``gradient``, ∇δ* at (X, Z) (unscaled) is computed
+    from the optimal primal–dual pair (module docstring), at no extra solve.
     """
+    original_x, original_z = x, z
     scale = float(np.linalg.norm(np.hstack([x, z])))
     x, z, margin = x / scale, z / scale, margin / scale**2
     maps = sdp_maps(x, z)
@@ -231,6 +290,8 @@ def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str 
     hessian_param.value = maps.hessian_map
     margin_param.value = margin
     kwargs = {"eps": 1e-7, "max_iters": 50000} if solver == "SCS" else {}
+    if gradient and solver == "CLARABEL":
+        kwargs = dict(GRADIENT_CLARABEL_SETTINGS)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -259,6 +320,7 @@ def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str 
     primal_residual = max(gradient_residual, *violations, 0.0)
     dual_residual, gap = _dual_check(problem, maps, value, margin, size)
     accurate = bool(problem.status == cp.OPTIMAL and max(primal_residual, dual_residual, abs(gap)) <= ACCURACY_TOL.get(solver, 1e-6))
+    gradients = _envelope_gradient(problem, maps, raw, original_x, original_z, scale) if gradient else (None, None)
     return SdpSolve(
         delta=value,
         kernel=_project_gradient_condition(raw, maps.gradient_map),
@@ -269,7 +331,63 @@ def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str 
         duality_gap=gap,
         accurate=accurate,
         seconds=seconds,
+        gradient_x=gradients[0],
+        gradient_z=gradients[1],
     )
+
+
+def _raw_gradient_map(maps: SdpMaps, x: np.ndarray) -> np.ndarray:
+    """Returns the nr×N² matrix of vec(H) ↦ vec(∇f(X)) = vec(4·smat(He)·X), rows not orthonormalised."""
+    n, r = x.shape
+    size = maps.lift.shape[0]
+    columns = (svec_basis(n) @ x).reshape(size, n * r).T
+    return 4.0 * columns @ np.kron(maps.residual[None, :], np.eye(size))
+
+
+def _stationarity(problem, maps: SdpMaps, size: int):
+    """Returns (Y₁, sym(Hessᵀ(Y₁) + Y₂ − Y₃ + Y₄)) from the solver's duals, or None when it gave none."""
+    duals = [c.dual_value for c in problem.constraints[:4]]
+    if any(d is None for d in duals):
+        return None
+    y1, y2, y3, y4 = (np.atleast_2d(np.asarray(d, dtype=float)) for d in duals)
+    stationarity = (maps.hessian_map.T @ y1.ravel()).reshape(size, size) + y2 - y3 + y4
+    return y1, 0.5 * (stationarity + stationarity.T)
+
+
+def _envelope_gradient(problem, maps: SdpMaps, kernel: np.ndarray, x: np.ndarray, z: np.ndarray,
+                       scale: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Returns (∇_X δ*, ∇_Z δ*) at the unscaled (X, Z) from the optimal pair of the solve at (X, Z)/scale.
+
+    The formulas and why they hold are in the module docstring (envelope theorem; Λ fitted from dual
+    stationarity; duals rescaled by s⁻² and s⁻³).
+    """
+    size = kernel.shape[0]
+    pair = _stationarity(problem, maps, size)
+    if pair is None:
+        return None, None
+    y1, target = pair
+    n, r = x.shape
+    raw = _raw_gradient_map(maps, x / scale)
+    rows = raw.reshape(-1, size, size)
+    rows = (0.5 * (rows + np.swapaxes(rows, 1, 2))).reshape(rows.shape[0], -1)
+    # stationarity: target + ∇_H⟨Λ, ∇f⟩ = 0, with ∇_H⟨Λ, ∇f⟩ = sym(rawᵀ vec Λ)
+    multiplier = np.linalg.lstsq(rows.T, -target.ravel(), rcond=None)[0].reshape(n, r) / scale**3
+    weights = maps.complement @ (0.5 * (y1 + y1.T)) @ maps.complement.T / scale**2
+    values, vectors = np.linalg.eigh(weights)
+    directions = vectors.T.reshape(-1, n, r)
+
+    def apply(matrix):  # 𝓗(M) = smat(H svec(M))
+        return smat(kernel @ svec(matrix), n)
+
+    residual = apply(x @ x.T - z @ z.T)
+    paired = apply(multiplier @ x.T)  # svec symmetrises: 𝓗(sym(ΛXᵀ))
+    d_x = 4.0 * residual @ multiplier + 8.0 * paired @ x
+    d_z = -8.0 * paired @ z
+    for value, v in zip(values, directions):
+        outer = apply(v @ v.T)
+        d_x += value * (8.0 * apply(x @ v.T + v @ x.T) @ v + 8.0 * outer @ x)
+        d_z -= value * 8.0 * outer @ z
+    return -d_x, -d_z
 
 
 def _dual_check(problem, maps: SdpMaps, delta: float, margin: float, size: int) -> tuple[float, float]:
@@ -279,12 +397,11 @@ def _dual_check(problem, maps: SdpMaps, delta: float, margin: float, size: int) 
     Stationarity in δ: 1 = tr Y₂ + tr Y₃; in (symmetric) H: sym(Hessᵀ(Y₁) + Y₂ − Y₃ + Y₄) ∈ sym(range Rᵀ),
     checked by a least-squares fit of y (so the sign convention of the equality dual does not matter).
     """
-    duals = [c.dual_value for c in problem.constraints[:4]]
-    if any(d is None for d in duals):
+    pair = _stationarity(problem, maps, size)
+    if pair is None:
         return np.inf, np.inf
-    y1, y2, y3, y4 = (np.atleast_2d(np.asarray(d, dtype=float)) for d in duals)
-    stationarity = (maps.hessian_map.T @ y1.ravel()).reshape(size, size) + y2 - y3 + y4
-    stationarity = 0.5 * (stationarity + stationarity.T)
+    y1, stationarity = pair
+    y2, y3, y4 = (np.atleast_2d(np.asarray(c.dual_value, dtype=float)) for c in problem.constraints[1:4])
     target = stationarity.ravel()
     if maps.gradient_map.shape[0]:
         rows = maps.gradient_map.reshape(-1, size, size)
@@ -370,6 +487,8 @@ class CounterexampleResult:
         x_reduced, z_reduced: PᵀX, PᵀZ, the coordinates the SDP was posed in.
         kernel_reduced: the SDP's kernel H̃ on S^d (on Sⁿ for the full formulation).
         seconds: total time including the reduction.
+        gradient_x, gradient_z: ∇δ* with respect to X (n×r) and Z (n×r★), when asked for
+            (``gradient=True``) and the solver returned duals; else None.
     """
 
     delta: float | None
@@ -385,6 +504,8 @@ class CounterexampleResult:
     z_reduced: np.ndarray
     kernel_reduced: np.ndarray | None
     seconds: float
+    gradient_x: np.ndarray | None = None
+    gradient_z: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -472,7 +593,8 @@ def check_pair(x, z, *, margin: float = 0.0) -> tuple[np.ndarray, np.ndarray, fl
     return x, z, float(margin)
 
 
-def counterexample_sdp(x, z, *, margin: float = 0.0, formulation: str = "reduced", solver: str = DEFAULT_SOLVER) -> CounterexampleResult:
+def counterexample_sdp(x, z, *, margin: float = 0.0, formulation: str = "reduced", solver: str = DEFAULT_SOLVER,
+                       gradient: bool = False) -> CounterexampleResult:
     """Returns δ*(X, Z, μ), the smallest RIP constant of an operator making X a spurious critical point.
 
     The SDP of Zhang, Josz, Sojoudi, Lavaei (NeurIPS 2018), in the reduced form of Zhang, Sojoudi,
@@ -487,6 +609,13 @@ def counterexample_sdp(x, z, *, margin: float = 0.0, formulation: str = "reduced
         formulation: ``"reduced"`` (d = rank[X, Z] dimensions; cost O(n(r+r★)²) plus an SDP that does not
             grow with n) or ``"full"`` (on Sⁿ; n ≤ FULL_MAX_N; for cross-checks).
         solver: ``"CLARABEL"`` (default), ``"SCS"`` or ``"MOSEK"``.
+        gradient: also return ∇δ*(X, Z) (``gradient_x``, ``gradient_z``) from the optimal primal–dual
+            pair (envelope theorem, module docstring); exact where the optimal dual is unique.
+
+    Example:
+        >>> result = counterexample_sdp([0.0, 0.6], [1.0, 0.0], gradient=True)
+        >>> result.gradient_x.shape, result.gradient_z.shape
+        ((2, 1), (2, 1))
 
     Raises:
         InputError: see :func:`check_pair`; unknown formulation/solver; full formulation for n > FULL_MAX_N;
@@ -514,7 +643,8 @@ def counterexample_sdp(x, z, *, margin: float = 0.0, formulation: str = "reduced
     else:
         raise InputError(f"formulation: expected 'reduced' or 'full', got {formulation!r}")
     x_reduced, z_reduced = basis.T @ x, basis.T @ z
-    solve = solve_sdp(x_reduced, z_reduced, margin=margin, solver=solver)
+    solve = solve_sdp(x_reduced, z_reduced, margin=margin, solver=solver, gradient=gradient)
+    lifted = [None if g is None else basis @ g for g in (solve.gradient_x, solve.gradient_z)]
     return CounterexampleResult(
         delta=solve.delta,
         delta_lower_bound=lower_bound,
@@ -529,4 +659,6 @@ def counterexample_sdp(x, z, *, margin: float = 0.0, formulation: str = "reduced
         z_reduced=z_reduced,
         kernel_reduced=solve.kernel,
         seconds=time.perf_counter() - start,
+        gradient_x=lifted[0],
+        gradient_z=lifted[1],
     )

@@ -50,6 +50,8 @@ def register(subparsers) -> None:
     parser.add_argument("--formulation", default="reduced", choices=["reduced", "full"], help="SDP size (default reduced)")
     parser.add_argument("--save", help="write the certified operator with X_bad and Z (.npz or .json)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the local-minimum test's sphere search (default 0)")
+    parser.add_argument("--gradient", action="store_true",
+                        help="also print ∇δ*(X, Z) (gradient_x, gradient_z; envelope theorem, one solve)")
     parser.set_defaults(handler=run_solve)
     forms = parser.add_subparsers(dest="form", metavar="[search | certify]")
     search = forms.add_parser("search", help="minimise δ*(X, Z) over X ∈ R^{n×r}, Z ∈ R^{n×r★}")
@@ -173,6 +175,8 @@ def _print_text(report: dict) -> None:
     if exact:
         print(f"exact certificate ({exact['coordinates']}): δ' = {exact['delta']}, μ' = {exact['margin']}: "
               f"{'VERIFIED' if exact['verified'] else 'not verified'} {exact['checks']}")
+    if report.get("gradient_x") is not None:
+        print(f"∇_X δ* = {np.asarray(report['gradient_x']).tolist()}\n∇_Z δ* = {np.asarray(report['gradient_z']).tolist()}")
     if report.get("saved"):
         print(f"saved {report['saved']}")
     print(f"{report['seconds']:.3f} s")
@@ -186,6 +190,11 @@ def run_solve(args) -> int:
     certificate = certify_result(result)
     exact = certify_exact(result) if (certificate.certified and (args.exact or result.n <= EXACT_DEFAULT_MAX_N)) else None
     report = _report(result, certificate, exact=exact, local=_degenerate_test(result, certificate, args.seed))
+    if args.gradient:
+        # a separate, tighter solve (GRADIENT_CLARABEL_SETTINGS): the certified solve above stays as it was
+        differentiated = counterexample_sdp(x, z, margin=args.margin, formulation=args.formulation, solver=args.solver,
+                                            gradient=True)
+        report["gradient_x"], report["gradient_z"] = differentiated.gradient_x, differentiated.gradient_z
     report["saved"] = _save(args.save, result, certificate) if args.save else None
     report["seconds"] = time.perf_counter() - start
     print(dumps(report)) if args.json else _print_text(report)
