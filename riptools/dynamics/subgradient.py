@@ -33,12 +33,20 @@ fuse, and the seed's numbers could differ there.)
 The kernel never stores K-length histories. It records, at log-spaced checkpoints
 (:func:`checkpoint_steps`), f(z_k), ‖z_k‖, the imbalance ‖X_k‖²_F − ‖Y_k‖²_F and the products
 (X_kY_kᵀ)_e on Ω, plus the running extremes of f and ‖z‖ over the steps since the previous
-checkpoint. Memory is O(starts × checkpoints × |Ω|). Starts run in blocks of :data:`LANES`, one
-block per parallel task; each start's arithmetic does not depend on its block or the thread count.
-Checkpoint iterations go through the generic :func:`_evaluate` / :func:`_step`; the other iterations
-through straight-line code generated for the instance (:func:`_plain_step_body`, Ω and M as
-literals), 2–3× faster than the generic loops, and written once per instance to a module file
-so that numba's on-disk cache serves later processes.
+checkpoint. Memory is O(starts × checkpoints × |Ω|).
+
+Speed (the seed's 100 starts, on one core; ``benchmarks/bench_divergence.py`` measures it beside the
+seed's JAX code): the starts are stored lane-innermost in chunks of whole SIMD vectors, about one chunk
+per thread, and every step is one SIMD loop over a chunk's lanes, so that the processor overlaps the
+independent dependency chains of its vectors (one start-step is about 35 vector operations on 8 lanes;
+a loop over a single vector waits on the chain's latency, 2.4× slower). Iterations other than
+checkpoints run straight-line code generated for the instance (:func:`_plain_step_body`, Ω and M as
+literals, the sign of a subgradient term a select instead of a multiply), written once per instance to
+a module file so that numba's on-disk cache serves later processes; checkpoint iterations go through
+the generic :func:`_evaluate` / :func:`_step`. The step sizes need one libm ``pow`` per step (about
+0.2 ns per start-step at 100 starts): the chunks compute the next segment's between them. Each start's
+arithmetic does not depend on its chunk or the thread count. The threads are Python threads running
+the ``nogil`` kernel, one call per chunk and segment of about 1 % of the run.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ import math
 import os
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -56,15 +65,19 @@ from pathlib import Path
 import numpy as np
 import numba
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import njit, types
 from numba.extending import intrinsic
 from tqdm import tqdm
 
 from riptools.results import write_text_atomic
 from riptools.validation import InputError, as_finite_array, positive_int
 
-LANES = 8
-"""Starts advanced together in one block (one AVX-512 register of float64; two AVX2 registers)."""
+VECTOR_LANES = 8
+"""Starts per SIMD vector (one AVX-512 register of float64): chunks hold whole vectors."""
+CHUNK_VECTORS = 16
+"""At most this many vectors (128 starts; 7 kB of points and extremes, L1-resident) per chunk, the unit of
+work of one thread. Each step is one SIMD loop over a chunk's lanes, whose vectors the processor overlaps
+(measured on one core: 8 lanes per loop 2.1 ns per start-step, 56 lanes 0.9 ns)."""
 PROGRESS_SEGMENTS = 100
 """A run is split into about this many kernel calls, between which the progress bar moves."""
 SEGMENT_STEPS = (4096, 2**20)
@@ -209,57 +222,67 @@ class SubgradientRuns:
         return self.starts.shape[0]
 
 
+@njit(cache=True)
+def _fill_step_sizes(out, alpha, beta, k_first, begin, end):
+    """Writes α·pow(k+1, −β) into ``out[k − k_first]`` for begin ≤ k < end (libm ``pow``, as XLA)."""
+    for k in range(begin, end):
+        out[k - k_first] = alpha * (float(k + 1) ** (-beta))
+
+
 @njit(cache=True, inline="always")
-def _evaluate(z, rows, cols, values, m, rank, residual, sign, objective, squared_norm):
-    """Fills residual, sign (|Ω|, LANES), objective and ‖z‖² (LANES,) at the block's points z (d, LANES).
+def _evaluate(z, width, rows, cols, values, m, rank, residual, sign, objective, squared_norm):
+    """Fills residual, sign (|Ω|, width), objective and ‖z‖² (width,) at the chunk's points z (d, ≥ width).
 
     Lanes are the innermost loops so that the compiler vectorises across starts.
     """
     for e in range(rows.shape[0]):
         x_base = rows[e] * rank
         y_base = (m + cols[e]) * rank
-        for b in range(LANES):
+        for b in range(width):
             residual[e, b] = -values[e]
         for t in range(rank):
-            for b in range(LANES):
+            for b in range(width):
                 residual[e, b] = fma(z[x_base + t, b], z[y_base + t, b], residual[e, b])
-        for b in range(LANES):
+        for b in range(width):
             sign[e, b] = 1.0 if residual[e, b] >= 0.0 else -1.0
             objective[b] = abs(residual[e, b]) if e == 0 else objective[b] + abs(residual[e, b])
-    for b in range(LANES):
+    for b in range(width):
         squared_norm[b] = 0.0
     for v in range(z.shape[0]):
-        for b in range(LANES):
+        for b in range(width):
             squared_norm[b] = fma(z[v, b], z[v, b], squared_norm[b])
 
 
 @njit(cache=True, inline="always")
-def _step(z, step, rows, cols, m, rank, sign, grad):
-    """Replaces the block's points z by fma(−step, g, z), g the subgradient with signs ``sign``."""
+def _step(z, width, step, rows, cols, m, rank, sign, grad):
+    """Replaces the chunk's points z by fma(−step, g, z), g the subgradient with signs ``sign``.
+
+    g is accumulated from +0.0 as XLA does, so an exactly zero g is +0 and z − step·(+0) keeps a −0.
+    """
     grad[:, :] = 0.0
     for e in range(rows.shape[0]):
         x_base = rows[e] * rank
         y_base = (m + cols[e]) * rank
         for t in range(rank):
-            for b in range(LANES):
+            for b in range(width):
                 grad[x_base + t, b] += sign[e, b] * z[y_base + t, b]
                 grad[y_base + t, b] += sign[e, b] * z[x_base + t, b]
     for v in range(z.shape[0]):
-        for b in range(LANES):
+        for b in range(width):
             z[v, b] = fma(-step, grad[v, b], z[v, b])
 
 
 @njit(cache=True)
-def _checkpoint_iteration(z, rows, cols, values, m, rank, k, iters, step, c, lanes, first_start,
+def _checkpoint_iteration(z, width, lanes, first_start, rows, cols, values, m, rank, k, iters, step, c,
                           top_norm, low_f, top_f, objective, norm, imbalance, products,
                           max_norm, min_objective, max_objective):
-    """Iteration k of one block when k is checkpoint c: evaluate, record, reset the extremes, step."""
+    """Iteration k of one chunk when k is checkpoint c: evaluate, record its ``lanes`` starts, reset the extremes, step."""
     num_entries, dim = rows.shape[0], z.shape[0]
-    residual = np.empty((num_entries, LANES))
-    sign = np.empty((num_entries, LANES))
-    f = np.empty(LANES)
-    squared_norm = np.empty(LANES)
-    _evaluate(z, rows, cols, values, m, rank, residual, sign, f, squared_norm)
+    residual = np.empty((num_entries, width))
+    sign = np.empty((num_entries, width))
+    f = np.empty(width)
+    squared_norm = np.empty(width)
+    _evaluate(z, width, rows, cols, values, m, rank, residual, sign, f, squared_norm)
     for b in range(lanes):
         s = first_start + b
         objective[s, c] = f[b]
@@ -280,67 +303,65 @@ def _checkpoint_iteration(z, rows, cols, values, m, rank, k, iters, step, c, lan
     low_f[:] = np.inf
     top_f[:] = -np.inf
     if k < iters:
-        _step(z, step, rows, cols, m, rank, sign, np.empty((dim, LANES)))
+        _step(z, width, step, rows, cols, m, rank, sign, np.empty((dim, width)))
 
 
-_KERNEL_TEMPLATE = '''"""Generated by riptools.dynamics.subgradient for {name!r}; do not edit (regenerated on demand)."""
-import numpy as np
-from numba import njit, prange
+_KERNEL_TEMPLATE = '''"""Generated by riptools.dynamics.subgradient for {name!r}; do not edit (regenerated on demand).
 
-from riptools.dynamics.subgradient import LANES, _checkpoint_iteration, fma
+Digest of riptools/dynamics/subgradient.py and numba's version: {module_digest} (a change there makes a new
+file, so numba's on-disk cache never serves a kernel compiled against older versions of what it calls).
+"""
+from numba import njit
+
+from riptools.dynamics.subgradient import _checkpoint_iteration, _fill_step_sizes, fma
 
 
-@njit(cache=True, inline="always")
-def _plain_steps(z, steps, steps_start, k_begin, k_end, top_norm, low_f, top_f):
-    # Iterations k_begin <= k < k_end of one block, none a checkpoint: straight-line code per lane.
+@njit(cache=True)
+def _plain_steps(z, width, steps, k_first, k_begin, k_end, top_norm, low_f, top_f):
+    # Iterations k_begin <= k < k_end of one chunk, none a checkpoint. The lane loop is innermost: one
+    # SIMD loop over the chunk's lanes per step, whose vectors the processor overlaps (they are independent).
     for k in range(k_begin, k_end):
-        step = -steps[k - steps_start]
-        for b in range(LANES):
+        step = -steps[k - k_first]
+        for b in range(width):
 {body}
 
 
-@njit(cache=True, parallel=True)
-def advance(state, top_norm, low_f, top_f, rows, cols, values, m, rank, alpha, beta, k_begin, k_end, iters,
-            checkpoints, next_checkpoint, num_starts,
-            objective, norm, imbalance, products, max_norm, min_objective, max_objective):
-    num_blocks = state.shape[0]
+@njit(cache=True, nogil=True)
+def advance(z, width, lanes, first_start, top_norm, low_f, top_f, rows, cols, values, m, rank,
+            steps, k_begin, k_end, iters, checkpoints, next_checkpoint,
+            objective, norm, imbalance, products, max_norm, min_objective, max_objective,
+            alpha, beta, next_steps, next_first, share_begin, share_end):
+    # Iterations k_begin <= k < k_end of one chunk (steps[k - k_begin] is the step of iteration k), then this
+    # chunk's share [share_begin, share_end) of the next segment's step sizes (into next_steps[k - next_first]).
     num_checkpoints = checkpoints.shape[0]
-    # The segment's step sizes once (serially: it is cheap next to the blocks' work), then one parallel
-    # region over the blocks: a single thread synchronisation per segment, as barriers are costly on a
-    # loaded machine.
-    steps = np.empty(k_end - k_begin)
-    for k in range(k_begin, min(k_end, iters)):
-        steps[k - k_begin] = alpha * (float(k + 1) ** (-beta))
-    for block in prange(num_blocks):
-        z = state[block]
-        lanes = min(LANES, num_starts - block * LANES)
-        c = next_checkpoint
-        k = k_begin
-        while k < k_end:
-            if c < num_checkpoints and k == checkpoints[c]:
-                step = steps[k - k_begin] if k < iters else 0.0
-                _checkpoint_iteration(z, rows, cols, values, m, rank, k, iters, step, c, lanes, block * LANES,
-                                      top_norm[block], low_f[block], top_f[block], objective, norm, imbalance,
-                                      products, max_norm, min_objective, max_objective)
-                c += 1
-                k += 1
-            else:
-                stop = k_end
-                if c < num_checkpoints and checkpoints[c] < stop:
-                    stop = checkpoints[c]
-                _plain_steps(z, steps, k_begin, k, stop, top_norm[block], low_f[block], top_f[block])
-                k = stop
-    while next_checkpoint < num_checkpoints and checkpoints[next_checkpoint] < k_end:
-        next_checkpoint += 1
-    return next_checkpoint
+    c = next_checkpoint
+    k = k_begin
+    while k < k_end:
+        if c < num_checkpoints and k == checkpoints[c]:
+            step = steps[k - k_begin] if k < iters else 0.0
+            _checkpoint_iteration(z, width, lanes, first_start, rows, cols, values, m, rank, k, iters, step, c,
+                                  top_norm, low_f, top_f, objective, norm, imbalance, products,
+                                  max_norm, min_objective, max_objective)
+            c += 1
+            k += 1
+        else:
+            stop = k_end
+            if c < num_checkpoints and checkpoints[c] < stop:
+                stop = checkpoints[c]
+            _plain_steps(z, width, steps, k_begin, k, stop, top_norm, low_f, top_f)
+            k = stop
+    _fill_step_sizes(next_steps, alpha, beta, next_first, share_begin, share_end)
 '''
 
 
 def _plain_step_body(instance: CompletionInstance, indent: str) -> str:
     """Returns the straight-line code of one lane's iteration (evaluate, extremes, step) for ``instance``.
 
-    The same arithmetic as :func:`_evaluate` then :func:`_step`, with Ω, M and the ranks as literals so
-    that the compiler keeps the point in registers and vectorises across lanes.
+    The arithmetic of :func:`_evaluate` then :func:`_step`, with Ω, M and the ranks as literals so that
+    the compiler keeps the point in registers and vectorises across lanes. A term s_e·z_u of the
+    subgradient is written ``(z_u if r_e >= 0.0 else -z_u)``: the same number without a multiply (only a
+    NaN's sign bit could differ). Each coordinate's sum gets ``+ 0.0``, which turns an exact −0 into +0 as
+    :func:`_step`'s accumulation from +0.0 does (and XLA's), so that z − step·g keeps a −0 coordinate.
     """
     r, m = instance.rank, instance.m
     dim = instance.dimension
@@ -352,10 +373,10 @@ def _plain_step_body(instance: CompletionInstance, indent: str) -> str:
         acc = repr(-float(target))
         for t in range(r):
             acc = f"fma(z{x(i, t)}, z{y(j, t)}, {acc})"
-        lines += [f"r{e} = {acc}", f"s{e} = 1.0 if r{e} >= 0.0 else -1.0"]
+        lines.append(f"r{e} = {acc}")
         for t in range(r):
-            terms[x(i, t)].append(f"s{e} * z{y(j, t)}")
-            terms[y(j, t)].append(f"s{e} * z{x(i, t)}")
+            terms[x(i, t)].append(f"(z{y(j, t)} if r{e} >= 0.0 else -z{y(j, t)})")
+            terms[y(j, t)].append(f"(z{x(i, t)} if r{e} >= 0.0 else -z{x(i, t)})")
     objective = "abs(r0)"
     for e in range(1, instance.num_entries):
         objective = f"({objective} + abs(r{e}))"
@@ -365,10 +386,12 @@ def _plain_step_body(instance: CompletionInstance, indent: str) -> str:
     lines += [f"f = {objective}", f"n2 = {squared_norm}",
               "top_f[b] = max(top_f[b], f)", "low_f[b] = min(low_f[b], f)", "top_norm[b] = max(top_norm[b], n2)"]
     for v in range(dim):
-        gradient = "0.0"
-        for term in terms[v]:
-            gradient = term if gradient == "0.0" else f"({gradient} + {term})"
-        lines.append(f"z[{v}, b] = fma(step, {gradient}, z{v})")
+        if not terms[v]:  # g = +0 and z − step·(+0) = z
+            continue
+        gradient = terms[v][0]
+        for term in terms[v][1:]:
+            gradient = f"({gradient} + {term})"
+        lines.append(f"z[{v}, b] = fma(step, {gradient} + 0.0, z{v})")
     return "\n".join(indent + line for line in lines)
 
 
@@ -379,9 +402,12 @@ def _kernel_for(instance: CompletionInstance):
     """Returns the generated ``advance`` kernel of ``instance``, writing and importing its module once.
 
     The module is a file in numba's cache folder (or the temp folder), named by a hash of its source,
-    so numba's on-disk cache serves later processes and a change of the template makes a new file.
+    which includes a hash of this module's file and numba's version: numba's on-disk cache serves later
+    processes, and a change of the template or of the functions the kernel calls makes a new file.
     """
-    source = _KERNEL_TEMPLATE.format(name=instance.name, body=_plain_step_body(instance, " " * 12))
+    module_digest = hashlib.sha256(Path(__file__).read_bytes() + numba.__version__.encode()).hexdigest()[:20]
+    source = _KERNEL_TEMPLATE.format(name=instance.name, module_digest=module_digest,
+                                     body=_plain_step_body(instance, " " * 12))
     digest = hashlib.sha256(source.encode()).hexdigest()[:20]
     if digest not in _KERNELS:
         folder = Path(numba.config.CACHE_DIR or tempfile.gettempdir()) / f"riptools_kernels_{os.getuid()}"
@@ -397,9 +423,16 @@ def _kernel_for(instance: CompletionInstance):
     return _KERNELS[digest]
 
 
+def _split(total: int, parts: int) -> list[int]:
+    """Returns ``parts`` integers, as equal as possible (the larger first), that sum to ``total``."""
+    base, extra = divmod(total, parts)
+    return [base + 1] * extra + [base] * (parts - extra)
+
+
 def run_subgradient(starts, *, alpha: float, beta: float, iters: int,
                     instance: CompletionInstance = NOTEBOOK_INSTANCE,
-                    per_decade: int = CHECKPOINTS_PER_DECADE, progress: bool = False) -> SubgradientRuns:
+                    per_decade: int = CHECKPOINTS_PER_DECADE, progress: bool = False,
+                    threads: int | None = None) -> SubgradientRuns:
     """Returns checkpointed runs of z_{k+1} = z_k − α/(k+1)^β g_k from every start (seed 000's method).
 
     Args:
@@ -410,15 +443,22 @@ def run_subgradient(starts, *, alpha: float, beta: float, iters: int,
         instance: the completion problem (default: the seed's 2×2 rank-one instance).
         per_decade: checkpoint density.
         progress: show a tqdm bar on stderr.
+        threads: threads to run on (default ``numba.get_num_threads()``); the numbers do not depend on it.
 
     Raises:
-        InputError: non-finite or mis-shaped starts, α ≤ 0, β < 0, iters < 1.
+        InputError: non-finite or mis-shaped starts, α ≤ 0, β < 0, iters < 1, threads < 1.
+
+    Example:
+        >>> runs = run_subgradient(np.ones((1, 4)), alpha=0.1, beta=0.0, iters=1)
+        >>> runs.final.tolist()  # at the kink JAX's d|t|/dt is +1: g = (1, 2, 2, 1)
+        [[0.9, 0.8, 0.8, 0.9]]
     """
     starts = np.atleast_2d(as_finite_array(starts, "starts"))
     if starts.ndim != 2 or starts.shape[1] != instance.dimension:
         raise InputError(f"starts: expected shape (S, {instance.dimension}), got {starts.shape}")
     alpha, beta = _check_step_parameters(alpha, beta)
     iters = positive_int(iters, "iters")
+    threads = numba.get_num_threads() if threads is None else positive_int(threads, "threads")
     checkpoints = checkpoint_steps(iters, per_decade=per_decade)
     num_starts, num_checkpoints = starts.shape[0], checkpoints.shape[0]
     rows, cols, values = instance.arrays()
@@ -426,23 +466,50 @@ def run_subgradient(starts, *, alpha: float, beta: float, iters: int,
     arrays = {name: np.full(shape, np.nan) for name in
               ("objective", "norm", "imbalance", "max_norm", "min_objective", "max_objective")}
     products = np.full((*shape, instance.num_entries), np.nan)
-    num_blocks = -(-num_starts // LANES)
-    padded = np.zeros((num_blocks * LANES, instance.dimension))
-    padded[:num_starts] = starts
-    state = np.ascontiguousarray(padded.reshape(num_blocks, LANES, -1).transpose(0, 2, 1))
-    extremes = [np.full((num_blocks, LANES), fill) for fill in (-np.inf, np.inf, -np.inf)]
+    # Chunks of whole SIMD vectors, about one per thread (more when there are many starts).
+    vectors = -(-num_starts // VECTOR_LANES)
+    num_chunks = min(vectors, max(threads, -(-vectors // CHUNK_VECTORS)))
+    widths = [VECTOR_LANES * count for count in _split(vectors, num_chunks)]
+    firsts = [sum(widths[:chunk]) for chunk in range(num_chunks)]
+    lanes = [min(width, num_starts - first) for first, width in zip(firsts, widths)]
+    state = np.zeros((num_chunks, instance.dimension, widths[0]))
+    for chunk in range(num_chunks):
+        state[chunk, :, :lanes[chunk]] = starts[firsts[chunk]:firsts[chunk] + lanes[chunk]].T
+    extremes = [np.full((num_chunks, widths[0]), fill) for fill in (-np.inf, np.inf, -np.inf)]
     segment = min(max(SEGMENT_STEPS[0], (iters + 1) // PROGRESS_SEGMENTS), SEGMENT_STEPS[1])
     advance = _kernel_for(instance)
-    next_checkpoint = 0
-    with tqdm(total=iters, disable=not progress, unit="step", unit_scale=True, file=sys.stderr) as bar:
-        for k_begin in range(0, iters + 1, segment):
-            k_end = min(k_begin + segment, iters + 1)
-            next_checkpoint = advance(state, *extremes, rows, cols, values, instance.m, instance.rank, alpha, beta,
-                                       k_begin, k_end, iters, checkpoints, next_checkpoint, num_starts,
-                                       arrays["objective"], arrays["norm"], arrays["imbalance"], products,
-                                       arrays["max_norm"], arrays["min_objective"], arrays["max_objective"])
-            bar.update(min(k_end, iters) - min(k_begin, iters))
-    final = state.transpose(0, 2, 1).reshape(num_blocks * LANES, -1)[:num_starts].copy()
+    steps = np.empty(min(segment, iters))
+    _fill_step_sizes(steps, alpha, beta, 0, 0, steps.shape[0])
+    workers = min(threads, num_chunks)
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    try:
+        with tqdm(total=iters, disable=not progress, unit="step", unit_scale=True, file=sys.stderr) as bar:
+            for k_begin in range(0, iters + 1, segment):
+                k_end = min(k_begin + segment, iters + 1)
+                # The chunks compute the next segment's step sizes between them, after their steps.
+                next_first, next_end = min(k_end, iters), min(k_end + segment, iters)
+                next_steps = np.empty(next_end - next_first)
+                shares = np.cumsum([next_first] + _split(next_end - next_first, num_chunks)).tolist()
+                next_checkpoint = int(np.searchsorted(checkpoints, k_begin))
+                tasks = [(state[chunk], widths[chunk], lanes[chunk], firsts[chunk], extremes[0][chunk],
+                          extremes[1][chunk], extremes[2][chunk], rows, cols, values, instance.m, instance.rank,
+                          steps, k_begin, k_end, iters, checkpoints, next_checkpoint,
+                          arrays["objective"], arrays["norm"], arrays["imbalance"], products,
+                          arrays["max_norm"], arrays["min_objective"], arrays["max_objective"],
+                          alpha, beta, next_steps, next_first, shares[chunk], shares[chunk + 1])
+                         for chunk in range(num_chunks)]
+                if pool is None:
+                    for task in tasks:
+                        advance(*task)
+                else:
+                    for future in [pool.submit(advance, *task) for task in tasks]:
+                        future.result()
+                steps = next_steps
+                bar.update(min(k_end, iters) - min(k_begin, iters))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    final = np.concatenate([state[chunk, :, :lanes[chunk]] for chunk in range(num_chunks)], axis=1).T.copy()
     return SubgradientRuns(instance=instance, alpha=alpha, beta=beta, iters=iters, starts=starts,
                            checkpoints=checkpoints, products=products, final=final, **arrays)
 
@@ -460,10 +527,16 @@ def _check_step_parameters(alpha, beta) -> tuple[float, float]:
 
 
 def _fma_exact(a: float, b: float, c: float) -> float:
-    """Returns a·b + c rounded once, computed in exact rational arithmetic (the reference for fma)."""
+    """Returns a·b + c rounded once, computed in exact rational arithmetic (the reference for fma).
+
+    An exact zero takes IEEE 754's sign: −0 when a·b and c are both −0, else +0 (round to nearest).
+    """
     if not all(math.isfinite(v) for v in (a, b, c)):
         return a * b + c
-    return float(Fraction(a) * Fraction(b) + Fraction(c))
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    if exact == 0:
+        return a * b + c  # both terms are then zeros, or cancel exactly: the float sum has the sign rule
+    return float(exact)
 
 
 def reference_trajectory(start, *, alpha: float, beta: float, iters: int,
