@@ -25,11 +25,9 @@ import time
 import numpy as np
 
 from figure_report import report_figure
+from riptools.dynamics.seed_jax import SEGMENT
 from riptools.dynamics.subgradient import run_subgradient
 from riptools.experiments.divergence import REGIMES, notebook_starts
-
-SEGMENT = 100_000
-"""Steps per jitted scan call of the JAX baseline (its per-step histories: 160 MB per segment)."""
 NAME = "divergence"
 JAX_RATIO_TARGET = 2.0
 MEMORY_TARGET_MB = 100.0
@@ -45,36 +43,13 @@ def _timed(function):
 def _jax_runner():
     """Returns run(starts, alpha, beta, iters) -> final iterates using the seed's code, or None without jax."""
     try:
-        os.environ.setdefault("JAX_PLATFORMS", "cpu")
         import jax
     except ImportError:
         return None
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-
-    def obj(x):  # the seed's objective, verbatim
-        return jnp.abs(x[0] * x[2] - 1) + jnp.abs(x[1] * x[2] - 1) + jnp.abs(x[1] * x[3] - 1)
-
-    batched_value_and_grad = jax.vmap(jax.value_and_grad(obj))
-
-    @jax.jit(static_argnums=(2, 3))
-    def segment(x0s, ks, alpha, beta):  # the seed's run_all over the iteration numbers ks
-        def step(x, i):
-            objs, grads = batched_value_and_grad(x)
-            norms = jnp.linalg.norm(x, axis=1)
-            step_size = alpha / jnp.power(i + 1, beta)
-            x_next = x - step_size * grads
-            return x_next, (objs, norms)
-
-        x_final, (objs_hist, norms_hist) = jax.lax.scan(step, x0s, ks)
-        return objs_hist.T, norms_hist.T, x_final
+    from riptools.dynamics.seed_jax import run_seed_jax
 
     def run(starts, alpha, beta, iters):
-        x = jnp.asarray(starts)
-        for begin in range(0, iters, SEGMENT):
-            ks = jnp.arange(begin, min(begin + SEGMENT, iters), dtype=jnp.int64)
-            _, _, x = segment(x, ks, alpha, beta)
-        return np.asarray(jax.block_until_ready(x))
+        return run_seed_jax(starts, alpha=alpha, beta=beta, iters=iters)[0]
 
     run.version = jax.__version__
     return run

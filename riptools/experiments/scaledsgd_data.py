@@ -7,7 +7,8 @@
   by +10 along the first axis (the authors' code), i.e. "far outside the cube".
 * Figure 3 item-item data. A *similarity oracle* returns M_ij on demand, so no d×d matrix is formed:
   - :class:`RatingsSimilarity`: the cosine similarity of item columns of a MovieLens user-item
-    matrix, ``M_ij = ⟨u_i, u_j⟩/(‖u_i‖‖u_j‖)``, by merging the two sorted user lists (numba);
+    matrix, ``M_ij = ⟨u_i, u_j⟩/(‖u_i‖‖u_j‖)``, by merging the two sorted user lists
+    (:func:`riptools.dynamics.item_similarity.sparse_cosine`);
   - :class:`LatentSimilarity`: a generated stand-in at MovieLens-25M size, ``M_ij = w_iᵀw_j`` with
     unit rows ``w_i = v_i/‖v_i‖`` of a d×k latent matrix: ``v_i0 = a_i`` (a per-item "mainstream"
     weight, lognormal(0, ½), which makes some items similar to everything as popular movies are)
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
+from riptools.dynamics.item_similarity import latent_inner, parse_ratings_csv, sparse_cosine
+from riptools.dynamics.scaledsgd import logistic_scores_epoch, score_auc  # noqa: F401 - the NP-Maximum baseline's kernels, used from here
 from riptools.validation import InputError, positive_int
 
 CHUNK = 1_000_000
@@ -76,63 +78,6 @@ def squared_distances(points: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- MovieLens ratings
 
 
-@njit(cache=True)
-def _parse_ratings(buffer):
-    """Parses ``userId,movieId,rating,timestamp`` lines (after a header) from raw bytes."""
-    n = buffer.shape[0]
-    lines = 0
-    for t in range(n):
-        if buffer[t] == 10:
-            lines += 1
-    users = np.empty(lines + 1, dtype=np.int64)
-    movies = np.empty(lines + 1, dtype=np.int64)
-    ratings = np.empty(lines + 1, dtype=np.float64)
-    t = 0
-    while t < n and buffer[t] != 10:  # header
-        t += 1
-    t += 1
-    count = 0
-    bad = -1
-    while t < n:
-        if buffer[t] == 10 or buffer[t] == 13:
-            t += 1
-            continue
-        line_start = t
-        fields = np.zeros(3)
-        for f in range(3):
-            value = 0.0
-            scale = 0.0
-            digits = 0
-            while t < n and buffer[t] != 44 and buffer[t] != 10 and buffer[t] != 13:
-                c = buffer[t]
-                if 48 <= c <= 57:
-                    digits += 1
-                    if scale == 0.0:
-                        value = value * 10.0 + (c - 48)
-                    else:
-                        value += (c - 48) * scale
-                        scale *= 0.1
-                elif c == 46 and scale == 0.0:
-                    scale = 0.1
-                else:
-                    bad = line_start
-                t += 1
-            if digits == 0 or t >= n or buffer[t] != 44:
-                bad = line_start
-                break
-            fields[f] = value
-            t += 1
-        if bad >= 0:
-            return users[:0], movies[:0], ratings[:0], bad
-        while t < n and buffer[t] != 10:  # the timestamp is not used
-            t += 1
-        users[count] = int(fields[0])
-        movies[count] = int(fields[1])
-        ratings[count] = fields[2]
-        count += 1
-    return users[:count], movies[:count], ratings[:count], -1
-
-
 @dataclass(frozen=True)
 class RatingsSimilarity:
     """Cosine item-item similarity of a user-item rating matrix, column by column (CSC form).
@@ -157,7 +102,7 @@ class RatingsSimilarity:
 
     def similarities(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Returns M_ij for the index arrays ``rows``, ``cols``."""
-        return _sparse_cosine(self.indptr, self.users, self.ratings, self.norms, rows, cols)
+        return sparse_cosine(self.indptr, self.users, self.ratings, self.norms, rows, cols)
 
 
 def load_ratings(path) -> RatingsSimilarity:
@@ -171,7 +116,7 @@ def load_ratings(path) -> RatingsSimilarity:
     if not path.is_file():
         raise InputError(f"ratings: no such file {str(path)!r}")
     buffer = np.fromfile(path, dtype=np.uint8)
-    users, movies, ratings, bad = _parse_ratings(buffer)
+    users, movies, ratings, bad = parse_ratings_csv(buffer)
     if bad >= 0:
         line = bytes(buffer[bad : bad + 80]).split(b"\n")[0].decode(errors="replace")
         raise InputError(f"ratings: expected 'userId,movieId,rating,timestamp', got {line!r}")
@@ -186,29 +131,6 @@ def load_ratings(path) -> RatingsSimilarity:
     indptr = np.cumsum(indptr)
     norms = np.sqrt(np.bincount(items, weights=ratings**2, minlength=movie_ids.size))
     return RatingsSimilarity(indptr, user_index.astype(np.int64), ratings, norms, movie_ids)
-
-
-@njit(cache=True)
-def _sparse_cosine(indptr, users, ratings, norms, rows, cols):
-    out = np.empty(rows.shape[0])
-    for t in range(rows.shape[0]):
-        a = rows[t]
-        b = cols[t]
-        p, p_end = indptr[a], indptr[a + 1]
-        q, q_end = indptr[b], indptr[b + 1]
-        dot = 0.0
-        while p < p_end and q < q_end:
-            if users[p] == users[q]:
-                dot += ratings[p] * ratings[q]
-                p += 1
-                q += 1
-            elif users[p] < users[q]:
-                p += 1
-            else:
-                q += 1
-        den = norms[a] * norms[b]
-        out[t] = dot / den if den > 0 else 0.0
-    return out
 
 
 def write_synthetic_ratings(path, *, users: int, movies: int, ratings_per_user: int, seed: int) -> Path:
@@ -256,7 +178,7 @@ class LatentSimilarity:
 
     def similarities(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Returns M_ij = w_iᵀw_j for the index arrays ``rows``, ``cols``."""
-        return _latent_inner(self.W, rows, cols)
+        return latent_inner(self.W, rows, cols)
 
     def spectrum(self) -> np.ndarray:
         """Returns the nonzero eigenvalues of M (those of the k×k matrix WᵀW), descending."""
@@ -272,18 +194,6 @@ def generated_similarity(num_items: int, *, seed: int) -> LatentSimilarity:
     scales = TAIL_SCALE * np.arange(1, LATENT_DIM, dtype=float) ** (-TAIL_POWER)
     V[:, 1:] = rng.standard_normal((num_items, LATENT_DIM - 1)) * scales
     return LatentSimilarity(V / np.linalg.norm(V, axis=1, keepdims=True))
-
-
-@njit(cache=True)
-def _latent_inner(W, rows, cols):
-    out = np.empty(rows.shape[0])
-    k = W.shape[1]
-    for t in range(rows.shape[0]):
-        s = 0.0
-        for a in range(k):
-            s += W[rows[t], a] * W[cols[t], a]
-        out[t] = s
-    return out
 
 
 @dataclass(frozen=True)
@@ -344,33 +254,3 @@ def draw_triples(similarity, count: int, *, seed: int, stream: int = 0, progress
             raise InputError(f"ratings: too many ties M_ij = M_ik to draw {count} triples (kept {kept})")
     return Triples(I, J, K, Y)
 
-
-# ----------------------------------------------------------------------------- NP-Maximum baseline
-
-
-@njit(cache=True)
-def logistic_scores_epoch(scores, J, K, Y, order, lr):
-    """One SGD pass of the logistic fit of y ≈ σ(s_j − s_k) over the triples ``order``, in place."""
-    for t in range(order.shape[0]):
-        s = order[t]
-        j = J[s]
-        k = K[s]
-        z = scores[j] - scores[k]
-        if z >= 0.0:
-            p = 1.0 / (1.0 + np.exp(-z))
-        else:
-            p = np.exp(z) / (1.0 + np.exp(z))
-        g = p - Y[s]
-        scores[j] -= lr * g
-        scores[k] += lr * g
-
-
-@njit(cache=True)
-def score_auc(scores, J, K, Y):
-    """Returns the AUC of a global item score: the fraction of triples with sign(s_j − s_k) matching y."""
-    hits = 0
-    for s in range(J.shape[0]):
-        z = scores[J[s]] - scores[K[s]]
-        if (z > 0.0 and Y[s] == 1) or (z < 0.0 and Y[s] == 0):
-            hits += 1
-    return hits / J.shape[0]
