@@ -67,7 +67,31 @@ MAX_VERIFIED_CANDIDATES = 10
 
 
 class Float64:
-    """Linear algebra on float64 numpy arrays: the fast backend of the search."""
+    """Linear algebra on float64 numpy arrays: the fast backend of the search.
+
+    A claim's sides are written once against the operations below and evaluated by this backend
+    during the search and by :class:`Multiprecision` for verification. Both offer the same list:
+
+    - ``array(value)``: an array of the backend's numbers (float64, or mpmath numbers);
+    - ``const(x)``: the number x at the backend's precision; pass decimals as strings
+      (``m.const("0.1")`` is 1/10 exactly in high precision, ``m.const(0.1)`` the float nearest it);
+    - ``matmul(a, b)`` (also ``a @ b``), ``transpose(a)`` (also ``a.T``), ``inv(a)``;
+    - ``fro(a)``: the Frobenius norm; ``dot(a, b)``: Σ a_ij b_ij; ``trace(a)``; ``sum(a)``;
+    - ``svdvals(a)``: singular values, descending; ``eigvalsh(a)``: eigenvalues of a symmetric
+      matrix, ascending (both arrays, so ``m.eigvalsh(g)[0]`` is λ_min);
+    - ``sqrt(x)``, ``abs(x)`` (scalars or elementwise on arrays), ``max(a)``, ``min(a)`` (over all
+      entries);
+    - ``eye(n)``, ``zeros(shape)``;
+    - ordinary ``+ − * /`` and ``**`` (integer powers) on its scalars and arrays, and numpy
+      indexing and slicing of its arrays.
+
+    Example:
+        >>> import numpy as np
+        >>> m = FLOAT64
+        >>> x = m.array([[3.0, 0.0], [0.0, 4.0]])
+        >>> float(m.fro(x)), [float(v) for v in m.svdvals(x)], float(m.eigvalsh(x)[0])
+        (5.0, [4.0, 3.0], 3.0)
+    """
 
     name = "float64"
 
@@ -75,28 +99,85 @@ class Float64:
         """Returns ``value`` as a float64 array."""
         return np.asarray(value, dtype=np.float64)
 
+    def const(self, value):
+        """Returns the number ``value`` (a number or a decimal string such as "0.1") as the nearest float."""
+        return float(value)
+
+    def matmul(self, a, b):
+        """Returns the matrix product a·b."""
+        return a @ b
+
+    def transpose(self, a):
+        """Returns aᵀ."""
+        return a.T
+
     def inv(self, matrix):
         """Returns the inverse of a square matrix."""
         return np.linalg.inv(matrix)
+
+    def fro(self, a):
+        """Returns the Frobenius norm ‖a‖_F."""
+        return float(np.sqrt(np.sum(a * a)))
+
+    def dot(self, a, b):
+        """Returns the Frobenius inner product Σ a_ij b_ij."""
+        return np.sum(a * b)
+
+    def trace(self, a):
+        """Returns the trace of a square matrix."""
+        return np.trace(a)
+
+    def sum(self, a):
+        """Returns the sum of all entries."""
+        return np.sum(a)
+
+    def svdvals(self, a):
+        """Returns the singular values of a matrix, descending."""
+        return np.linalg.svd(a, compute_uv=False)
 
     def eigvalsh(self, matrix):
         """Returns the ascending eigenvalues of a symmetric matrix."""
         return np.linalg.eigvalsh(matrix)
 
     def sqrt(self, value):
-        """Returns the square root of a non-negative scalar."""
+        """Returns the square root of a scalar (negative rounding residues give 0), elementwise on arrays."""
+        if isinstance(value, np.ndarray):
+            return np.sqrt(np.maximum(value, 0.0))
         return math.sqrt(max(float(value), 0.0))
 
-    def constant(self, text: str):
-        """Returns the decimal constant ``text`` (e.g. "0.1") as the nearest float."""
-        return float(text)
+    def abs(self, value):
+        """Returns |value| (elementwise on arrays)."""
+        return np.abs(value)
+
+    def max(self, a):
+        """Returns the largest entry."""
+        return np.max(a)
+
+    def min(self, a):
+        """Returns the smallest entry."""
+        return np.min(a)
+
+    def eye(self, n: int):
+        """Returns the n×n identity."""
+        return np.eye(n)
+
+    def zeros(self, shape):
+        """Returns an array of zeros."""
+        return np.zeros(shape)
 
 
-class Multiprecision:
+class Multiprecision(Float64):
     """The same operations on numpy object arrays of mpmath numbers, at the current mp precision.
 
-    Claim sides are written once against this small interface, so the float64 search and the
-    high-precision re-verification run the same formulas.
+    Claim sides are written once against the interface of :class:`Float64`, so the float64 search
+    and the high-precision re-verification run the same formulas. The operations it inherits
+    (matmul, transpose, dot, trace, sum, abs) work on object arrays unchanged.
+
+    Example:
+        >>> import mpmath
+        >>> with mpmath.workdps(30):
+        ...     print(MULTIPRECISION.sqrt(MULTIPRECISION.const(2)))
+        1.41421356237309504880168872421
     """
 
     name = "mpmath"
@@ -106,26 +187,63 @@ class Multiprecision:
         array = np.asarray(value, dtype=np.float64)
         return np.vectorize(lambda x: mpmath.mpf(float(x)), otypes=[object])(array)
 
+    def const(self, value):
+        """Returns ``value`` at the working precision (``"0.1"`` is then 1/10, not a float)."""
+        return mpmath.mpf(value)
+
+    @staticmethod
+    def _matrix(matrix):
+        return mpmath.matrix(np.asarray(matrix, dtype=object).tolist())
+
     @staticmethod
     def _to_numpy(matrix) -> np.ndarray:
         return np.array(matrix.tolist(), dtype=object)
 
     def inv(self, matrix):
         """Returns the inverse of a square matrix."""
-        return self._to_numpy(mpmath.inverse(mpmath.matrix(matrix.tolist())))
+        return self._to_numpy(mpmath.inverse(self._matrix(matrix)))
+
+    def fro(self, a):
+        """Returns the Frobenius norm ‖a‖_F."""
+        return mpmath.sqrt(mpmath.fsum(x * x for x in np.asarray(a, dtype=object).ravel()))
+
+    def svdvals(self, a):
+        """Returns the singular values of a matrix, descending."""
+        values = mpmath.svd_r(self._matrix(a), compute_uv=False)
+        return np.array(sorted((values[i] for i in range(values.rows)), reverse=True), dtype=object)
 
     def eigvalsh(self, matrix):
         """Returns the ascending eigenvalues of a symmetric matrix."""
-        values = mpmath.eigsy(mpmath.matrix(matrix.tolist()), eigvals_only=True)
-        return sorted(values[i] for i in range(values.rows))
+        values = mpmath.eigsy(self._matrix(matrix), eigvals_only=True)
+        return np.array(sorted(values[i] for i in range(values.rows)), dtype=object)
 
     def sqrt(self, value):
-        """Returns the square root of a non-negative scalar."""
+        """Returns the square root (elementwise on arrays).
+
+        Raises:
+            ValueError: a negative argument (the engine then counts the instance as not evaluable).
+        """
+        if isinstance(value, np.ndarray):
+            return np.vectorize(self.sqrt, otypes=[object])(value)
+        if value < 0:
+            raise ValueError(f"sqrt of a negative number {mpmath.nstr(value, 5)}")
         return mpmath.sqrt(value)
 
-    def constant(self, text: str):
-        """Returns the decimal constant ``text`` at the working precision (0.1 is then 1/10, not a float)."""
-        return mpmath.mpf(text)
+    def max(self, a):
+        """Returns the largest entry."""
+        return max(np.asarray(a, dtype=object).ravel())
+
+    def min(self, a):
+        """Returns the smallest entry."""
+        return min(np.asarray(a, dtype=object).ravel())
+
+    def eye(self, n: int):
+        """Returns the n×n identity."""
+        return self.array(np.eye(n))
+
+    def zeros(self, shape):
+        """Returns an array of zeros."""
+        return self.array(np.zeros(shape))
 
 
 FLOAT64 = Float64()
@@ -219,9 +337,20 @@ def _evaluate(claim: Claim, instance: dict) -> tuple[float, float | None]:
     return (margin if math.isfinite(margin) else math.inf), statistic
 
 
+def float_arrays(instance: dict) -> list[str]:
+    """Returns the keys of the instance's floating-point arrays (what a backend converts and an attack may move)."""
+    return [key for key, value in instance.items() if isinstance(value, np.ndarray) and value.dtype.kind == "f"]
+
+
 def to_backend(instance: dict, backend) -> dict:
-    """Returns the instance with its arrays converted for ``backend`` (ints and strings untouched)."""
-    return {key: backend.array(value) if isinstance(value, np.ndarray) else value for key, value in instance.items()}
+    """Returns the instance with its float arrays converted for ``backend`` (other values untouched)."""
+    arrays = float_arrays(instance)
+    return {key: backend.array(value) if key in arrays else value for key, value in instance.items()}
+
+
+def _free(claim: Claim, instance: dict) -> list[str]:
+    """Returns the names of the arrays the attack moves: the claim's ``free``, or every float array."""
+    return list(claim.free) if claim.free else float_arrays(instance)
 
 
 def verify(claim: Claim, instance: dict) -> dict | None:
@@ -262,8 +391,21 @@ def _mp_text(value):
 
 
 def _size(instance: dict) -> dict:
-    n, r = instance["X"].shape
-    return {"n": int(n), "r": int(r)}
+    """Returns {"n", "r"} from the instance's n×r array ``X``, else {name: shape} of its arrays."""
+    x = instance.get("X")
+    if isinstance(x, np.ndarray) and x.ndim == 2:
+        return {"n": int(x.shape[0]), "r": int(x.shape[1])}
+    return {key: list(value.shape) for key, value in instance.items() if isinstance(value, np.ndarray)}
+
+
+def size_text(size: dict) -> str:
+    """Returns a size record as text, e.g. ``"n=3, r=1"`` or ``"A: 2×2"``.
+
+    Example:
+        >>> size_text({"n": 3, "r": 1}), size_text({"A": [2, 2]})
+        ('n=3, r=1', 'A: 2×2')
+    """
+    return ", ".join(f"{key}: {'×'.join(map(str, value))}" if isinstance(value, list) else f"{key}={value}" for key, value in size.items())
 
 
 def instance_to_json(instance: dict) -> dict:
@@ -319,6 +461,9 @@ def _explore(claim: Claim, *, examples: int, seed: int, n_range, r_range, log: "
     @hypothesis_seed(seed)
     @given(claim.strategy(n_range, r_range))
     def probe(instance):
+        if not isinstance(instance, dict):
+            raise InputError(f"instances: the strategy of {claim.id} drew a {type(instance).__name__}, expected a dict of "
+                             "arrays and numbers (wrap a single matrix as st.fixed_dictionaries({'A': ...}))")
         with np.errstate(all="ignore"):
             assume(claim.hypotheses(instance, FLOAT64))
         margin, _ = log.record(claim, instance)
@@ -363,22 +508,17 @@ class _SearchLog:
         """Returns the extreme statistic, its top candidates re-evaluated at VERIFY_DIGITS[0] digits."""
         if not self._extremes:
             return None
-        values = []
-        with mpmath.workdps(VERIFY_DIGITS[0]):
-            for _, index, instance in self._extremes:
-                try:
-                    value = float(claim.statistic(to_backend(instance, MULTIPRECISION), MULTIPRECISION))
-                except (ZeroDivisionError, ValueError):
-                    continue
+        for _, index, instance in self._extremes:
+            value = statistic_of(claim, instance)
+            if value is not None:
                 parameter, _, margin = self.samples[index]
                 self.samples[index] = (parameter, value, margin)
-                values.append(value)
         finite = [s for _, s, _ in self.samples if s is not None and math.isfinite(s)]
         return (max(finite) if claim.extreme == "max" else min(finite)) if finite else None
 
 
 def _flatten(instance: dict, names) -> np.ndarray:
-    return np.concatenate([instance[name].ravel() for name in names])
+    return np.concatenate([instance[name].ravel() for name in names]) if names else np.zeros(0)
 
 
 def _unflatten(vector: np.ndarray, template: dict, names) -> dict:
@@ -404,14 +544,11 @@ def _gap(claim: Claim, margin: float, statistic: float | None) -> float:
     return gap / max(abs(claim.claimed_constant), 1e-300)
 
 
-def _high_precision_statistic(claim: Claim, instance: dict) -> float | None:
-    return statistic_at(claim, instance_to_json(instance))
-
-
 def _attack(claim: Claim, start: dict, *, evaluations: int, log: _SearchLog) -> tuple[float, dict, int]:
     """Attacks the claim from ``start`` inside the hypotheses; returns (best margin, its instance, evaluations used)."""
     best = [math.inf, start]
     count, checked = [0], [0]
+    free = _free(claim, start)
 
     def objective(vector):
         # scipy checks maxfun only between iterations, and a finite-difference gradient costs one
@@ -420,7 +557,7 @@ def _attack(claim: Claim, start: dict, *, evaluations: int, log: _SearchLog) -> 
             raise _StopAttack
         count[0] += 1
         with np.errstate(all="ignore"):
-            instance = claim.repair(_unflatten(vector, start, claim.free))
+            instance = claim.repair(_unflatten(vector, start, free))
             if instance is None or not claim.hypotheses(instance, FLOAT64):
                 return 1.0
         margin, statistic = log.record(claim, instance)
@@ -434,7 +571,7 @@ def _attack(claim: Claim, start: dict, *, evaluations: int, log: _SearchLog) -> 
                 best[:] = [margin, instance]
                 raise _StopAttack
             margin = _high_precision_margin(claim, instance)
-            statistic = _high_precision_statistic(claim, instance)
+            statistic = statistic_of(claim, instance)
         if margin < best[0]:
             best[:] = [margin, instance]
         return _gap(claim, margin, statistic)
@@ -442,7 +579,7 @@ def _attack(claim: Claim, start: dict, *, evaluations: int, log: _SearchLog) -> 
     try:
         scipy.optimize.minimize(
             objective,
-            _flatten(start, claim.free),
+            _flatten(start, free),
             method="L-BFGS-B",
             options={"maxfun": max(evaluations, 2), "maxiter": max(evaluations, 2)},
         )
@@ -477,10 +614,11 @@ def _search(claim: Claim, *, budget: int, seed: int, n_range, r_range, starts: i
         per_start = max((budget - tried) // starts, 10)
         # An attack needs a few finite-difference gradient steps (dimension + 1 evaluations each):
         # start from the worst instances small enough for that, or else from the smallest ones.
-        affordable = [item for item in found if ATTACK_MIN_STEPS * (_flatten(item[1], claim.free).size + 1) <= per_start]
-        pool = affordable or sorted(found, key=lambda item: _flatten(item[1], claim.free).size)
+        dimension = lambda instance: _flatten(instance, _free(claim, instance)).size  # noqa: E731
+        affordable = [item for item in found if ATTACK_MIN_STEPS * (dimension(item[1]) + 1) <= per_start]
+        pool = affordable or sorted(found, key=lambda item: dimension(item[1]))
         for margin, instance in _distinct_starts(pool, starts):
-            floor = min(ATTACK_MIN_STEPS * (_flatten(instance, claim.free).size + 1), budget // starts)
+            floor = min(ATTACK_MIN_STEPS * (dimension(instance) + 1), budget // starts)
             attacked_margin, attacked, used = _attack(claim, instance, evaluations=max(per_start, floor), log=log)
             tried += used
             found.append((attacked_margin, attacked))
@@ -497,25 +635,25 @@ def _high_precision_margin(claim: Claim, instance: dict) -> float:
             return math.inf
 
 
-def _adjudicate(claim: Claim, candidates) -> tuple[dict | None, float, int]:
+def _adjudicate(claim: Claim, candidates) -> tuple[dict | None, dict | None, float, int]:
     """Re-verifies the float64 violations in high precision.
 
-    Returns (violation record or None, worst margin after high-precision correction, number of
-    float64 violations left unexamined).
+    Returns (violation record or None, its instance, worst margin after high-precision correction,
+    number of float64 violations left unexamined).
     """
     violations = [item for item in candidates if item[0] < -FLOAT_VIOLATION_TOL]
     corrected = [margin for margin, _ in candidates if margin >= -FLOAT_VIOLATION_TOL][:1]
     for margin, instance in violations[:MAX_VERIFIED_CANDIDATES]:
         record = verify(claim, instance)
         if record is not None:
-            return record, margin, 0
+            return record, instance, margin, 0
         corrected.append(_high_precision_margin(claim, instance))
-    return None, min(corrected, default=math.inf), max(len(violations) - MAX_VERIFIED_CANDIDATES, 0)
+    return None, None, min(corrected, default=math.inf), max(len(violations) - MAX_VERIFIED_CANDIDATES, 0)
 
 
-def _simplify(claim: Claim, instance: dict, record: dict) -> dict:
-    """Returns the record of the roundest version of ``instance`` that still violates (high precision)."""
-    arrays = [key for key, value in instance.items() if isinstance(value, np.ndarray)]
+def _simplify(claim: Claim, instance: dict, record: dict) -> tuple[dict, dict]:
+    """Returns (record, instance) of the roundest version of ``instance`` that still violates (high precision)."""
+    arrays = float_arrays(instance)
     for digits in SIMPLIFY_DIGITS:
         rounded = dict(instance)
         for key in arrays:
@@ -527,30 +665,32 @@ def _simplify(claim: Claim, instance: dict, record: dict) -> dict:
         simpler = verify(claim, rounded)
         if simpler is not None:
             simpler["significant_digits"] = digits
-            return simpler
-    return record
+            return simpler, rounded
+    return record, instance
 
 
-def shrink(claim: Claim, record: dict, *, seed: int, budget: int) -> dict:
-    """Returns a counterexample at the smallest size (n, r) a short search can refute, simplified.
+def shrink(claim: Claim, record: dict, instance: dict, *, seed: int, budget: int) -> tuple[dict, dict]:
+    """Returns (record, instance) of a counterexample at the smallest size (n, r) a short search can refute, simplified.
 
-    Sizes are tried by increasing n + r (then n) up to the size of ``record``.
+    Sizes are tried by increasing n + r (then n) up to the size of ``record``. A claim without
+    size ranges (instances from a strategy that is not resizable) is only simplified.
     """
-    n_found, r_found = record["size"]["n"], record["size"]["r"]
-    sizes = sorted(
-        ((n, r) for n in range(max(claim.n_range[0], 1), n_found + 1) for r in range(claim.r_range[0], min(r_found, n) + 1)),
-        key=lambda size: (size[0] + size[1], size[0]),
-    )
-    best = record
-    for n, r in sizes[:MAX_SHRINK_SIZES]:
-        if (n, r) == (n_found, r_found):
-            break
-        candidates, _, _ = _search(claim, budget=budget, seed=seed, n_range=(n, n), r_range=(r, r), stop_at_violation=True)
-        smaller, _, _ = _adjudicate(claim, candidates)
-        if smaller is not None:
-            best = smaller
-            break
-    return _simplify(claim, instance_from_json(best["inputs"]), best)
+    best = (record, instance)
+    if claim.n_range is not None and "r" in record["size"]:
+        n_found, r_found = record["size"]["n"], record["size"]["r"]
+        sizes = sorted(
+            ((n, r) for n in range(max(claim.n_range[0], 1), n_found + 1) for r in range(claim.r_range[0], min(r_found, n) + 1)),
+            key=lambda size: (size[0] + size[1], size[0]),
+        )
+        for n, r in sizes[:MAX_SHRINK_SIZES]:
+            if (n, r) == (n_found, r_found):
+                break
+            candidates, _, _ = _search(claim, budget=budget, seed=seed, n_range=(n, n), r_range=(r, r), stop_at_violation=True)
+            smaller, smaller_instance, _, _ = _adjudicate(claim, candidates)
+            if smaller is not None:
+                best = (smaller, smaller_instance)
+                break
+    return _simplify(claim, best[1], best[0])
 
 
 @dataclass(frozen=True)
@@ -581,7 +721,7 @@ def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_ra
     seed = int(seed)
     start = time.perf_counter()
     candidates, tried, log = _search(claim, budget=budget, seed=seed, n_range=n_range or claim.n_range, r_range=r_range or claim.r_range)
-    record, worst, unexamined = _adjudicate(claim, candidates)
+    record, instance, worst, unexamined = _adjudicate(claim, candidates)
     verdict, counterexample, note = Verdict.AGREES, None, ""
     if candidates and candidates[0][0] < -FLOAT_VIOLATION_TOL and record is None:
         note = "the float64 violations were rounding artefacts (re-evaluated in high precision)"
@@ -589,10 +729,10 @@ def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_ra
             verdict, note = Verdict.INCONCLUSIVE, f"{unexamined} float64 violations not re-verified in high precision"
     if record is not None:
         verdict = Verdict.REFUTED
-        counterexample = shrink(claim, record, seed=seed, budget=max(budget, 40))
+        counterexample, instance = shrink(claim, record, instance, seed=seed, budget=max(budget, 40))
     observed = log.observed_extreme(claim) if claim.statistic else None
     if counterexample is not None:
-        observed = more_extreme(claim, observed, statistic_at(claim, counterexample["inputs"]))
+        observed = more_extreme(claim, observed, statistic_of(claim, instance))
     evidence = {
         "reading": claim.reading,
         "relation": claim.relation,
@@ -685,7 +825,7 @@ def _number(value) -> str:
     return f"{value:.6g}"
 
 
-def describe(claim: Claim, evidence: dict) -> tuple[str, str]:
+def describe(claim: Claim, verdict: Verdict, evidence: dict) -> tuple[str, str]:
     """Returns (measured, reason) of a finding, both phrases computed from its evidence."""
     parts = []
     if evidence["observed_extreme"] is not None:
@@ -694,14 +834,14 @@ def describe(claim: Claim, evidence: dict) -> tuple[str, str]:
     if counterexample is not None:
         size = counterexample["size"]
         relation = ">" if claim.relation == "<=" else "≠"
-        parts.append(f"counterexample n={size['n']}, r={size['r']}: lhs {str(counterexample['lhs']):.14} {relation} rhs {str(counterexample['rhs']):.14}")
+        parts.append(f"counterexample {size_text(size)}: lhs {str(counterexample['lhs']):.14} {relation} rhs {str(counterexample['rhs']):.14}")
     parts.append(f"{evidence['examples_tried']} instances")
     tried = f"{evidence['examples_tried']} instances (budget {evidence['budget']}, seed {evidence['seed']})"
     if counterexample is not None:
-        reason = f"counterexample at n={size['n']}, r={size['r']}, verified at {' and '.join(map(str, counterexample['digits']))} digits"
+        reason = f"counterexample at {size_text(size)}, verified at {' and '.join(map(str, counterexample['digits']))} digits"
         if evidence.get("replayed"):
             reason = f"stored {reason} (the search of {tried} found none)"
-    elif evidence["note"] and "not re-verified" in evidence["note"]:
+    elif verdict is Verdict.INCONCLUSIVE:
         reason = evidence["note"]
     else:
         reason = f"held on {tried}, not a proof" + (f"; {evidence['note']}" if evidence["note"] else "")
@@ -710,7 +850,7 @@ def describe(claim: Claim, evidence: dict) -> tuple[str, str]:
 
 def claim_finding(claim: Claim, verdict: Verdict, evidence: dict) -> Finding:
     """Returns the :class:`~riptools.findings.Finding` of ``claim`` for a verdict and its evidence."""
-    measured, reason = describe(claim, evidence)
+    measured, reason = describe(claim, verdict, evidence)
     constant = "" if claim.claimed_constant is None else f" (constant {_number(claim.claimed_constant)})"
     return Finding(
         id=claim.id,
@@ -754,17 +894,25 @@ def with_stored_counterexample(claim: Claim, finding: Finding, directory=COUNTER
     return claim_finding(claim, Verdict.REFUTED, evidence)
 
 
-def statistic_at(claim: Claim, inputs: dict) -> float | None:
-    """Returns the claim's statistic on JSON inputs, evaluated at VERIFY_DIGITS[0] digits (None if it has none)."""
+def statistic_of(claim: Claim, instance: dict) -> float | None:
+    """Returns the claim's statistic on an instance at VERIFY_DIGITS[0] digits (None if it has none or it is not evaluable)."""
     if claim.statistic is None:
         return None
     with mpmath.workdps(VERIFY_DIGITS[0]):
-        return float(claim.statistic(to_backend(instance_from_json(inputs), MULTIPRECISION), MULTIPRECISION))
+        try:
+            return float(claim.statistic(to_backend(instance, MULTIPRECISION), MULTIPRECISION))
+        except (ZeroDivisionError, ValueError):
+            return None
+
+
+def statistic_at(claim: Claim, inputs: dict) -> float | None:
+    """Returns the claim's statistic on JSON inputs (see :func:`instance_to_json`) at VERIFY_DIGITS[0] digits."""
+    return statistic_of(claim, instance_from_json(inputs))
 
 
 def more_extreme(claim: Claim, first: float | None, second: float | None) -> float | None:
     """Returns the more extreme of two statistics in the claim's direction (None-aware)."""
-    values = [value for value in (first, second) if value is not None]
+    values = [value for value in (first, second) if value is not None and math.isfinite(value)]
     if not values:
         return None
     return max(values) if claim.extreme == "max" else min(values)

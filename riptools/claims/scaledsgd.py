@@ -53,7 +53,7 @@ def _rho_parameter(instance):
 
 def _rho_hypothesis(instance, backend, rho_max: str) -> bool:
     x, z = instance["X"], instance["Z"]
-    return bool(mf.rho(x, z, backend) < backend.constant(rho_max))
+    return bool(mf.rho(x, z, backend) < backend.const(rho_max))
 
 
 def _draw_row(draw, instance: dict, n: int) -> dict:
@@ -66,7 +66,7 @@ def _draw_row(draw, instance: dict, n: int) -> dict:
 
 def _objective_scale(backend, half: bool):
     """Returns the factor of f: 1 as in the paper, ½ in the reading f = ½‖XXᵀ − ZZᵀ‖²_F."""
-    return backend.constant(HALF) if half else 1
+    return backend.const(HALF) if half else 1
 
 
 def _lemma3_descent_build(draw, n, r, *, c: str, rho_max: str, half: bool):
@@ -94,7 +94,7 @@ def _taylor_remainder(x, z, v):
 
 def _lemma3_descent_sides(instance, backend, *, c: str, half: bool):
     x, z, v = instance["X"], instance["Z"], instance["V"]
-    c = backend.constant(c)
+    c = backend.const(c)
     lipschitz = 6 + 8 * c + 2 * c * c
     return _objective_scale(backend, half) * _taylor_remainder(x, z, v), lipschitz / 2 * mf.local_norm_sq(v, x)
 
@@ -107,7 +107,7 @@ def _lemma3_descent_statistic(instance, backend, *, half: bool):
 
 def _lemma3_descent_hypotheses(instance, backend, *, c: str, rho_max: str, half: bool):
     x, z, v = instance["X"], instance["Z"], instance["V"]
-    c = backend.constant(c)
+    c = backend.const(c)
     inside = mf.local_norm_sq(v, x) <= c * c * _objective_scale(backend, half) * mf.objective(x, z)
     return _rho_hypothesis(instance, backend, rho_max) and bool(inside)
 
@@ -366,7 +366,7 @@ def _coherence_build(draw, n, r, *, rho_max: str):
 
 def _coherence_sides(instance, backend, *, rho_reading: str):
     x, z, k = instance["X"], instance["Z"], instance["k"]
-    rho = mf.rho(x, z, backend) if rho_reading == "actual" else backend.constant(HALF)
+    rho = mf.rho(x, z, backend) if rho_reading == "actual" else backend.const(HALF)
     g_x, g_z = mf.coherence(x, k, backend), mf.coherence(z, k, backend)
     inner = np.sum(mf.coherence_gradient(x, k, backend) * (mf.gradient(x, z) @ mf.gram_inverse(x, backend)))
     return (1 - 2 * rho) / (1 - rho) * g_x - backend.sqrt(g_x * g_z) / (1 - rho), inner

@@ -1,4 +1,4 @@
-"""``riptools check``: put the seeds' lemma inequalities on trial (see :mod:`riptools.claims`)."""
+"""``riptools check``: put lemma inequalities on trial, the package's or a claim file's (see :mod:`riptools.claims`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 from tqdm import tqdm
 
-from riptools.claims import all_claims
+from riptools.claims import all_claims, load_claims
 from riptools.claims.engine import DEFAULT_BUDGET, check_claim, claim_source, save_counterexample
 from riptools.findings import Finding, Verdict
 from riptools.results import dumps
@@ -15,8 +15,11 @@ from riptools.validation import InputError
 
 def register(subparsers) -> None:
     """Adds the ``check`` subcommand."""
-    parser = subparsers.add_parser("check", help="check lemma inequalities of the seeds on adversarial instances")
+    parser = subparsers.add_parser("check", help="check lemma inequalities (the package's, or your own with --file) on adversarial instances")
     parser.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claims to check (default: all; see --list)")
+    parser.add_argument("--file", action="append", metavar="PATH",
+                        help="a Python file of claims (functions decorated with riptools.claims.inequality); repeatable. "
+                        "CLAIM_IDs then select among its claims")
     parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=f"instances per claim (default {DEFAULT_BUDGET})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON document (a list of objects)")
@@ -25,13 +28,13 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def select_claims(ids) -> list:
-    """Returns the claim records named by ``ids`` (all when empty).
+def select_claims(ids, files=None) -> list:
+    """Returns the claim records named by ``ids`` (all when empty), the package's or those of ``files``.
 
     Raises:
-        InputError: an id that is not a known claim.
+        InputError: an id that is not a known claim, or a claim file that cannot be loaded.
     """
-    known = all_claims()
+    known = {claim.id: claim for path in files for claim in load_claims(path)} if files else all_claims()
     unknown = [claim_id for claim_id in ids if claim_id not in known]
     if unknown:
         raise InputError(f"CLAIM_ID: unknown claim(s) {unknown}; `riptools check --list` lists them")
@@ -61,7 +64,7 @@ def format_table(findings: list[Finding]) -> str:
 
 def run(args) -> int:
     """Checks the selected claims; prints the table (or JSON). Exit code 0 whatever the verdicts."""
-    selected = select_claims(args.claims)
+    selected = select_claims(args.claims, args.file)
     if args.list:
         rows = [{"id": c.id, "source": claim_source(c).citation, "reading": c.reading, "recorded_verdict": c.recorded_verdict, "statement": c.statement} for c in selected]
         if args.json:
