@@ -269,14 +269,15 @@ class Claim:
         hypotheses: ``hypotheses(instance, backend)`` → True when the instance is admissible;
             re-checked in high precision for every counterexample.
         repair: maps an arbitrary perturbed instance (float64) back inside the hypotheses, or None.
-        free: names of the instance's arrays the optimiser may move.
+        free: names of the instance's arrays the optimiser may move (empty: every float array).
         statistic: ``statistic(instance, backend)`` → the observed constant (e.g. the ratio of the
             two sides), or None for claims without one.
         claimed_constant: the constant the source claims for ``statistic``.
         extreme: ``"max"`` if the claim bounds the statistic from above, ``"min"`` if from below.
         parameter: ``parameter(instance)`` → the x-coordinate of the plots (ρ for these claims).
         n_range, r_range: instance sizes searched by default (an instance's size is the shape of
-            its array ``X``, which every instance must hold).
+            its n×r array ``X``); None for a strategy that takes no sizes (its counterexamples are
+            then simplified but not searched again at smaller sizes).
         recorded_verdict: what riptools found (``agrees`` or ``refuted``), asserted by proofs_checks.
         variant: True for riptools' own diagnostic or corrected versions of a claim (not a reading of
             the source's statement); they stay out of the report's top verdict table.
@@ -298,8 +299,8 @@ class Claim:
     claimed_constant: float | None = None
     extreme: str = "max"
     parameter: Callable | None = None
-    n_range: tuple[int, int] = (2, 30)
-    r_range: tuple[int, int] = (1, 5)
+    n_range: tuple[int, int] | None = (2, 30)
+    r_range: tuple[int, int] | None = (1, 5)
     recorded_verdict: str = "agrees"
     variant: bool = False
     origin: str | None = None
