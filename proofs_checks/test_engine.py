@@ -5,6 +5,7 @@ import json
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
 from riptools.claims import all_claims
@@ -116,3 +117,17 @@ def test_a_search_does_not_depend_on_what_the_process_imported(tmp_path, monkeyp
     monkeypatch.setitem(sys.modules, "decoy_constants", importlib.import_module("decoy_constants"))
     after = check_claim(claim, budget=40, seed=0).evidence
     assert [after[k] for k in ("observed_extreme", "worst_margin", "examples_tried")] == [before[k] for k in ("observed_extreme", "worst_margin", "examples_tried")]
+
+
+def test_the_measured_text_states_the_evidence_numbers():
+    # The measured phrase once dropped the exponent of the high-precision sides (2.67e-11 read 2.675).
+    import re
+
+    finding = check_claim(all_claims()["lemma3.gradient_dominance"], budget=40, seed=0)
+    counterexample = finding.evidence["counterexample"]
+    stated = re.search(r"lhs (\S+) > rhs (\S+);", finding.measured)
+    assert stated is not None, finding.measured
+    for text, exact in zip(stated.groups(), (counterexample["lhs"], counterexample["rhs"])):
+        assert float(text) == pytest.approx(float(exact), rel=1e-11)
+    observed = re.search(r"observed (\S+);", finding.measured).group(1)
+    assert float(observed) == pytest.approx(finding.evidence["observed_extreme"], rel=1e-5)

@@ -826,6 +826,20 @@ def _number(value) -> str:
     return f"{value:.6g}"
 
 
+def side_text(value) -> str:
+    """Returns a side of a counterexample record (a decimal string, or a list for ``==`` claims) as short text.
+
+    Scalars keep 12 significant digits and their exponent; arrays are summarised by their shape.
+
+    Example:
+        >>> side_text("2.67514428041012345e-11"), side_text([["1.0", "2.0"]])
+        ('2.67514428041e-11', 'a 1×2 array')
+    """
+    if isinstance(value, str):
+        return mpmath.nstr(mpmath.mpf(value), 12)
+    return f"a {'×'.join(map(str, np.shape(np.asarray(value, dtype=object))))} array"
+
+
 def describe(claim: Claim, verdict: Verdict, evidence: dict) -> tuple[str, str]:
     """Returns (measured, reason) of a finding, both phrases computed from its evidence."""
     parts = []
@@ -835,7 +849,7 @@ def describe(claim: Claim, verdict: Verdict, evidence: dict) -> tuple[str, str]:
     if counterexample is not None:
         size = counterexample["size"]
         relation = ">" if claim.relation == "<=" else "≠"
-        parts.append(f"counterexample {size_text(size)}: lhs {str(counterexample['lhs']):.14} {relation} rhs {str(counterexample['rhs']):.14}")
+        parts.append(f"counterexample {size_text(size)}: lhs {side_text(counterexample['lhs'])} {relation} rhs {side_text(counterexample['rhs'])}")
     parts.append(f"{evidence['examples_tried']} instances")
     tried = f"{evidence['examples_tried']} instances (budget {evidence['budget']}, seed {evidence['seed']})"
     if counterexample is not None:

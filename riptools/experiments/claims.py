@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from riptools.claims import all_claims
-from riptools.claims.engine import DEFAULT_BUDGET, ClaimTrial, instance_from_json, run_trial, statistic_at, with_stored_counterexample
+from riptools.claims.engine import DEFAULT_BUDGET, ClaimTrial, instance_from_json, run_trial, side_text, statistic_at, with_stored_counterexample
 from riptools.report import Section, VerdictRow
 
 FULL_EXPECTED_SECONDS = 70
@@ -61,7 +61,7 @@ def _markdown(claims, findings, budget: int, seed: int) -> str:
         counterexample = finding.evidence["counterexample"]
         if counterexample is not None:
             inputs = ", ".join(f"{key} = {value}" for key, value in counterexample["inputs"].items())
-            lines.append(f"- `{finding.id}`: {inputs} → lhs {counterexample['lhs']!s:.14} > rhs {counterexample['rhs']!s:.14}")
+            lines.append(f"- `{finding.id}`: {inputs} → lhs {side_text(counterexample['lhs'])} > rhs {side_text(counterexample['rhs'])}")
     return "\n".join(lines)
 
 
