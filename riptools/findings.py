@@ -28,7 +28,7 @@ Example:
     >>> finding.source.citation
     'G. Zhang, H.-M. Chiu, R. Y. Zhang (NeurIPS 2022), Lemma 3'
     >>> sorted(finding.to_record())[:4]
-    ['diagnostic', 'evidence', 'id', 'measured']
+    ['counterexample_size', 'diagnostic', 'evidence', 'id']
 """
 
 from __future__ import annotations
@@ -133,6 +133,9 @@ class Finding:
         replay: the command that replays the finding (``riptools ...`` or ``pytest ...``).
         diagnostic: True for riptools' own diagnostic or corrected variants of a claim (not a reading
             of the source's statement); reports list them apart from the source's claims.
+        counterexample_size: for a ``refuted`` or ``differs`` verdict, the size of the counterexample
+            or of the evidence, in words (``"n = 2, r = 1"``, ``"10,000 runs"``); the report's summary
+            shows it beside the claim.
     """
 
     id: str
@@ -145,6 +148,7 @@ class Finding:
     evidence: dict = field(default_factory=dict)
     replay: str = ""
     diagnostic: bool = False
+    counterexample_size: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "verdict", Verdict(self.verdict))
@@ -162,11 +166,12 @@ class Finding:
             "evidence": self.evidence,
             "replay": self.replay,
             "diagnostic": self.diagnostic,
+            "counterexample_size": self.counterexample_size,
         }
 
 
 FINDING_KEYS = ("id", "source", "statement", "source_says", "measured", "verdict", "reason", "evidence", "replay",
-                "diagnostic")
+                "diagnostic", "counterexample_size")
 """The keys of :meth:`Finding.to_record`, in order."""
 
 

@@ -1,10 +1,13 @@
-"""``riptools reproduce``: run every capability's experiments, save their data, write REPORT.md.
+"""``riptools reproduce``: run every source's checks, save their data, write REPORT.md and REPORT.html.
 
-A capability takes part by defining, in a module of :mod:`riptools.experiments`, a function
-``reproduce_section(context: ReproduceContext) -> Section`` that saves its results as data through
-the context (before plotting) and returns its part of the report. It may also define
-``FULL_EXPECTED_SECONDS`` (its expected time with ``--full`` on 2 cores, measured with ``--workers 2``;
-the whole run took 26 min), printed up front.
+Each source document is a module of :mod:`riptools.sources` (see its docstring for the contract);
+its ``reproduce_section(context: ReproduceContext) -> Section`` saves its results as data through the
+context (before plotting) and returns its part of the report; a source without one contributes the
+findings of its ``CHECKS``. A source may also define ``FULL_EXPECTED_SECONDS`` (its expected time
+with ``--full`` on 2 cores, measured with ``--workers 2``; the whole run took 26 min), printed up front.
+
+Transition: the modules of :mod:`riptools.experiments` not yet converted to sources still run; their
+:class:`riptools.report.Section` is converted by :func:`legacy_section`.
 
 Resuming: each finished section is stored (see :mod:`riptools.store`) with the files it wrote;
 sweeps inside a section store each finished task through :meth:`ReproduceContext.map_cached`. A
@@ -19,19 +22,22 @@ import importlib
 import pkgutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import riptools.experiments
+from riptools import report
 from riptools.executors import SerialExecutor, make_executor
-from riptools.report import Section, VerdictRow, write_report
+from riptools.findings import Finding, Reference, Section, Verdict
+from riptools.report import write_report
+from riptools.sources import source_modules
 from riptools.results import write_json_atomic
 from riptools.store import ResultStore
 from riptools.validation import InputError
 
 
 UNKNOWN_FULL_SECONDS = 60
-"""Expected ``--full`` seconds of an experiments module that does not state its own."""
+"""Expected ``--full`` seconds of a source that does not state its own."""
 
 
 @dataclass(frozen=True)
@@ -119,12 +125,12 @@ class ReproduceContext:
         The store key is (protocol name, parameters), so nothing about a task is written by hand.
         ``protocol`` is a :class:`riptools.protocols.Protocol` whose ``run`` is a top-level function.
         """
-        return self.map_cached(protocol.name, protocol.call, [protocol.task(p) for p in params_list],
+        return self.map_cached(protocol.name, protocol.task_function(), [protocol.task(p) for p in params_list],
                                desc=desc, codec="pickle")
 
 
 def experiment_modules() -> dict[str, object]:
-    """Returns {name: module} for every experiments module that defines ``reproduce_section``."""
+    """Returns {name: module} for every unconverted experiments module that defines ``reproduce_section``."""
     modules = {}
     for info in sorted(pkgutil.iter_modules(riptools.experiments.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"riptools.experiments.{info.name}")
@@ -133,51 +139,76 @@ def experiment_modules() -> dict[str, object]:
     return modules
 
 
-def _section_from_record(record: dict) -> Section:
-    record = dict(record)
-    record["verdicts"] = [VerdictRow(**row) for row in record["verdicts"]]
-    return Section(**record)
+def stage_modules() -> dict[str, object]:
+    """Returns {name: module} of everything ``reproduce`` runs: every source, then unconverted experiments."""
+    return {**source_modules(), **experiment_modules()}
+
+
+def legacy_section(name: str, section: report.Section) -> Section:
+    """Returns an unconverted experiments module's section as a :class:`riptools.findings.Section`."""
+    reference = Reference(key=name, authors=(), title=f"[{section.title}: not yet converted to a source]",
+                          venue="riptools experiments", year=0)
+    findings = tuple(
+        Finding(id=f"{name}.{index}", source=reference.at(row.source), statement=row.claim, source_says=row.source_says,
+                measured=row.measured, verdict=Verdict(row.verdict), reason=row.reason)
+        for index, row in enumerate(section.verdicts))
+    return Section(title=section.title, markdown=section.markdown, findings=findings, figures=tuple(section.figures),
+                   commands=tuple(section.commands), order=section.order, source=name)
+
+
+def checks_section(module, context: ReproduceContext) -> Section:
+    """Returns the section of a source without ``reproduce_section``: the findings of its ``CHECKS``."""
+    findings = tuple(finding for check in getattr(module, "CHECKS", ()) for finding in check(context))
+    return Section(title=module.REFERENCE.title, markdown="", findings=findings, source=module.REFERENCE.key)
+
+
+def section_of(name: str, module, context: ReproduceContext) -> Section:
+    """Returns the :class:`riptools.findings.Section` that source (or experiments module) ``name`` writes."""
+    if not hasattr(module, "reproduce_section"):
+        return checks_section(module, context)
+    section = module.reproduce_section(context)
+    return legacy_section(name, section) if isinstance(section, report.Section) else section
 
 
 def _run_stage(name, module, context: ReproduceContext) -> tuple[Section, bool]:
     """Returns (section, reused): the stored section when it, its figures and its data files exist, else a new one."""
     params = {"stage": name, "quick": context.quick, "seed": context.seed}
-    found, record = context.store.load(f"section-{name}", params)
+    found, record = context.store.load(f"section-{name}", params, codec="pickle")
     if found:
-        files = [context.out_dir / figure for figure in record["section"]["figures"]]
+        files = [context.out_dir / figure for figure in record["section"].figures]
         files += [context.results_dir / f"{result}.json" for result in record["results"]]
         if all(path.is_file() for path in files):
-            return _section_from_record(record["section"]), True
+            return record["section"], True
     first = len(context.saved)
-    section = module.reproduce_section(context)
-    context.store.save(f"section-{name}", params, {"section": asdict(section), "results": context.saved[first:]})
+    section = section_of(name, module, context)
+    context.store.save(f"section-{name}", params, {"section": section, "results": context.saved[first:]}, codec="pickle")
     return section, False
 
 
 def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 1, scheduler: str | None = None,
               log=None) -> list[Section]:
-    """Runs the selected experiments, writes ``out_dir/REPORT.md`` (and REPORT.html), returns the sections.
+    """Runs the selected sources, writes ``out_dir/REPORT.md`` (and REPORT.html), returns the sections.
 
     Args:
         out_dir: output folder.
-        quick: small sizes instead of the seeds' real sizes.
-        only: names of the experiments to run (default: all).
+        quick: small sizes instead of the sources' real sizes.
+        only: keys of the sources to run (default: all; ``riptools sources`` lists them).
         seed: base seed.
         workers: local processes for sweeps (1 = in this process).
         scheduler: a Dask scheduler address; when given, sweeps run on that cluster.
         log: stream for progress lines (default stderr).
 
     Raises:
-        InputError: ``only`` names an experiment that does not exist.
+        InputError: ``only`` names a source that does not exist.
     """
     from tqdm import tqdm
 
     log = log or sys.stderr
-    modules = experiment_modules()
+    modules = stage_modules()
     selected = list(modules) if not only else list(dict.fromkeys(only))
     unknown = [name for name in selected if name not in modules]
     if unknown:
-        raise InputError(f"--only: unknown experiment(s) {unknown}; choose from {sorted(modules)}")
+        raise InputError(f"--only: unknown source(s) {unknown}; choose from {sorted(modules)}")
     if not quick:
         seconds = {name: getattr(modules[name], "FULL_EXPECTED_SECONDS", UNKNOWN_FULL_SECONDS) for name in selected}
         parts = ", ".join(f"{name} {value / 60:.0f}" for name, value in seconds.items())

@@ -2,8 +2,8 @@
 
 1. The CLI itself is killed (SIGKILL) in the middle of a sweep and rerun: the rerun reuses the
    finished tasks, computes only the rest, and ends with the results of an uninterrupted run.
-2. ``--quick`` writes every section and every figure: one section per experiments module, the
-   verdict table up front, each figure linked, present and inlined in the HTML (slow).
+2. ``--quick`` writes every section and every figure: one section per source, the summary and the
+   findings grouped by source up front, each figure linked, present and inlined in the HTML (slow).
 3. ``--full`` states its expected time before any work starts.
 """
 
@@ -25,14 +25,15 @@ import pytest
 
 import riptools.reproduce
 from riptools.cli import build_parser, main
-from riptools.report import Section, VerdictRow
+from riptools import report
+from riptools.findings import Section, Verdict
+from riptools.report import TABLE_HEADER, by_source
 
 from json_helpers import without_timings
 
-VERDICTS = ("agrees", "refuted", "differs", "inconclusive")
-VERDICT_HEADER = "| claim | source | source says | riptools measured | verdict |"
+VERDICTS = tuple(verdict.value for verdict in Verdict)
 
-# The kill test: the rip_constants section stores each Gaussian cell as it finishes (map_cached).
+# The kill test: the slides' section stores each Gaussian RIP cell as it finishes (map_cached).
 CELL_PREFIX = "rip-gaussian-cell-"
 POLL_SECONDS = 0.005  # the quick sweep stores its 10 cells over ~2 s, so 5 ms lands well inside it
 FIRST_CELL_TIMEOUT_SECONDS = 300  # imports and numba compilation on a busy 2-core machine
@@ -42,7 +43,7 @@ KILL_ATTEMPTS = 3  # a kill that lands after the sweep is retried in a fresh fol
 
 def _rip_command(out, *options):
     """Returns the argv of the real entry point running only the RIP section into ``out``."""
-    return [sys.executable, "-m", "riptools.cli", "reproduce", "--quick", "--only", "rip_constants",
+    return [sys.executable, "-m", "riptools.cli", "reproduce", "--quick", "--only", "sharp_rip_slides",
             "--out", str(out), *options]
 
 
@@ -123,29 +124,27 @@ def test_cli_killed_mid_sweep_resumes_with_identical_results(tmp_path):
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    """Runs ``riptools reproduce --quick --workers 2`` once; returns (out, {module: Section it returned}, stdout)."""
+    """Runs ``riptools reproduce --quick --workers 2`` once; returns (out, {name: Section it wrote}, stdout)."""
     out = tmp_path_factory.mktemp("quick")
     returned = {}
+    section_of = riptools.reproduce.section_of
 
-    def recording(name, reproduce_section):
-        def wrapper(context):
-            returned[name] = reproduce_section(context)
-            return returned[name]
-        return wrapper
+    def recording(name, module, context):
+        returned[name] = section_of(name, module, context)
+        return returned[name]
 
     stdout = io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
-        for name, module in riptools.reproduce.experiment_modules().items():
-            patch.setattr(module, "reproduce_section", recording(name, module.reproduce_section))
+        patch.setattr(riptools.reproduce, "section_of", recording)
         with contextlib.redirect_stdout(stdout):
             code = main(["reproduce", "--quick", "--out", str(out), "--workers", "2"])
     assert code == 0
     return out, returned, stdout.getvalue()
 
 
-def _headings(report):
-    """Returns [(title, body)] of the report's level-2 headings, in order."""
-    parts = re.split(r"^## (.+)$", report, flags=re.MULTILINE)
+def _headings(report, level=2):
+    """Returns [(title, body)] of the report's headings of ``level``, in order."""
+    parts = re.split(rf"^{'#' * level} (.+)$", report, flags=re.MULTILINE)
     return list(zip(parts[1::2], parts[2::2]))
 
 
@@ -162,40 +161,45 @@ def _table_rows(body):
 def test_quick_output_has_markdown_and_html(quick_run):
     out, returned, stdout = quick_run
     assert (out / "REPORT.md").read_text().startswith("# ")
-    assert "<h2>Verdicts</h2>" in (out / "REPORT.html").read_text()
-    assert f"with {len(riptools.reproduce.experiment_modules())} section(s)" in stdout
+    assert "<h2>Summary</h2>" in (out / "REPORT.html").read_text()
+    assert f"with {len(riptools.reproduce.stage_modules())} section(s)" in stdout
 
 
 @pytest.mark.slow
-def test_quick_output_has_one_section_per_experiment_module(quick_run):
+def test_quick_output_has_one_section_per_source(quick_run):
     out, returned, _ = quick_run
-    assert set(returned) == set(riptools.reproduce.experiment_modules())
+    assert set(returned) == set(riptools.reproduce.stage_modules())
     assert all(isinstance(section, Section) for section in returned.values())
     titles = [title for title, _ in _headings((out / "REPORT.md").read_text())]
-    assert titles == ["Verdicts"] + [section.title for section in _ordered(returned)]
+    assert titles == ["Summary", "Findings"] + [section.title for section in _ordered(returned)]
     page = (out / "REPORT.html").read_text()
     for section in returned.values():
         assert f"<h2>{html.escape(section.title)}</h2>" in page
 
 
 @pytest.mark.slow
-def test_quick_output_starts_with_the_verdict_table(quick_run):
+def test_quick_output_opens_with_the_summary_and_the_findings_by_source(quick_run):
     out, returned, _ = quick_run
-    (first, body), *_ = _headings((out / "REPORT.md").read_text())
-    assert first == "Verdicts"
-    lines = [line for line in body.splitlines() if line.strip()]
-    assert lines[0] == VERDICT_HEADER and lines[1] == "|---|---|---|---|---|"
-    assert all(line.startswith("|") for line in lines), "the verdict part holds only the table"
-    rows = _table_rows(body)[2:]
-    expected = [row for section in _ordered(returned) for row in section.verdicts]
-    assert expected and all(isinstance(row, VerdictRow) for row in expected)
-    assert len(rows) == len(expected)
-    for cells, row in zip(rows, expected):
-        assert len(cells) == 5, cells
-        assert cells[0] == row.claim.replace("\n", " ") and cells[1] == row.source.replace("\n", " ")
-        verdict = re.fullmatch(r"(\w+)(?: \((.+)\))?", cells[4], flags=re.DOTALL)
-        assert verdict and verdict.group(1) in VERDICTS and verdict.group(1) == row.verdict, cells[4]
-        assert (verdict.group(2) or "") == row.reason.replace("\n", " ")
+    text = (out / "REPORT.md").read_text()
+    (_, summary), (_, findings), *_ = _headings(text)
+    groups = by_source(returned.values())
+    assert len([line for line in summary.splitlines() if line.strip()]) <= 50, "the summary is one screen"
+    tables = _headings(findings, level=3)
+    assert [title for title, _ in tables] == [reference.full for reference, _ in groups]
+    for (_, body), (reference, expected) in zip(tables, groups):
+        assert f"**{reference.short}**" in summary
+        lines = [line for line in body.splitlines() if line.startswith("|")]
+        assert lines[:2] == list(TABLE_HEADER)
+        rows = _table_rows("\n".join(line for line in lines if line not in TABLE_HEADER))
+        ordered = [f for f in expected if not f.diagnostic] + [f for f in expected if f.diagnostic]
+        assert len(rows) == len(ordered)
+        for cells, finding in zip(rows, ordered):
+            assert len(cells) == 5, cells
+            assert cells[0] == finding.statement.replace("\n", " ") and cells[1] == finding.source.citation
+            verdict = re.fullmatch(r"(\w+)(?: \((.+)\))?", cells[4], flags=re.DOTALL)
+            assert verdict and verdict.group(1) in VERDICTS and verdict.group(1) == finding.verdict.value, cells[4]
+            assert (verdict.group(2) or "") == finding.reason.replace("\n", " ")
+            assert "seed 00" not in cells[1] and not re.search(r"\bissue \d", cells[1]), cells[1]
 
 
 @pytest.mark.slow
@@ -206,11 +210,11 @@ def test_quick_output_sections_have_figures_and_regenerate_commands(quick_run):
     for section in returned.values():
         body = sections[section.title]
         links = re.findall(r"^!\[[^\]]*\]\(([^)]+)\)$", body, flags=re.MULTILINE)
-        assert links and links == section.figures, f"{section.title}: figures {section.figures}, linked {links}"
+        assert links and links == list(section.figures), f"{section.title}: figures {section.figures}, linked {links}"
         block = re.search(r"^Regenerate with:\n\n```\n(.*?)\n```$", body, flags=re.MULTILINE | re.DOTALL)
         assert block, f"{section.title}: no regenerate block"
         commands = block.group(1).splitlines()
-        assert commands and commands == section.commands
+        assert commands and commands == list(section.commands)
         for command in commands:  # each is a command line riptools accepts
             program, *argv = shlex.split(command)
             assert program == "riptools", command
@@ -244,12 +248,12 @@ def test_quick_output_html_inlines_every_png(quick_run):
 # --- --full states its expected time up front (fast: stub experiments) ---
 
 def _stub(title, seconds, on_start=lambda: None):
-    """Returns a stand-in experiments module whose section records ``on_start()`` when it starts."""
+    """Returns a stand-in source module whose section records ``on_start()`` when it starts."""
     started = []
 
     def reproduce_section(context):
         started.append(on_start())
-        return Section(title=title, markdown="stub", commands=[f"riptools reproduce --only {title}"])
+        return report.Section(title=title, markdown="stub", commands=[f"riptools reproduce --only {title}"])
 
     return types.SimpleNamespace(reproduce_section=reproduce_section, FULL_EXPECTED_SECONDS=seconds, started=started)
 
@@ -257,7 +261,7 @@ def _stub(title, seconds, on_start=lambda: None):
 def test_full_prints_expected_time_of_the_selected_experiments_first(tmp_path, capsys, monkeypatch):
     stubs = {"short": _stub("short", 900, on_start=lambda: capsys.readouterr().err), "long": _stub("long", 1500),
              "unselected": _stub("unselected", 100_000)}
-    monkeypatch.setattr(riptools.reproduce, "experiment_modules", lambda: stubs)
+    monkeypatch.setattr(riptools.reproduce, "stage_modules", lambda: stubs)
     argv = ["reproduce", "--full", "--out", str(tmp_path), "--only", "short", "long", "--workers", "1"]
     assert main(argv) == 0
     (before_work,) = stubs["short"].started  # stderr as it stood when the first experiment started
@@ -267,6 +271,6 @@ def test_full_prints_expected_time_of_the_selected_experiments_first(tmp_path, c
 
 
 def test_quick_does_not_print_a_full_time_estimate(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(riptools.reproduce, "experiment_modules", lambda: {"short": _stub("short", 900)})
+    monkeypatch.setattr(riptools.reproduce, "stage_modules", lambda: {"short": _stub("short", 900)})
     assert main(["reproduce", "--quick", "--out", str(tmp_path), "--workers", "1"]) == 0
     assert "expected time" not in capsys.readouterr().err

@@ -11,7 +11,7 @@ from riptools.cli import main
 from riptools.executors import SerialExecutor, make_executor
 from riptools.experiments.basin import BasinPoint, basin_point
 from riptools.experiments.counterexample import landscape_row
-from riptools.experiments.rip_constants import gaussian_cell
+from riptools.protocols.rip_sweep import GAUSSIAN_CELL
 from riptools.reproduce import ReproduceContext
 from riptools.store import ResultStore
 from riptools.validation import InputError
@@ -19,6 +19,7 @@ from riptools.validation import InputError
 from json_helpers import without_timings
 
 CELLS = [{"n": 3, "rank": 1, "m": m, "seed": s, "starts": 2} for m in (8, 16) for s in (0, 1)]
+gaussian_cell = GAUSSIAN_CELL.task_function()
 
 
 def test_store_key_depends_on_params_and_code(tmp_path, monkeypatch):
@@ -43,8 +44,9 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path):
     # A child process runs the sweep and dies abruptly (os._exit, as under kill -9) in its third task.
     script = textwrap.dedent(f"""
         import os, sys
-        from riptools.experiments.rip_constants import gaussian_cell
+        from riptools.protocols.rip_sweep import GAUSSIAN_CELL
         from riptools.reproduce import ReproduceContext
+        gaussian_cell = GAUSSIAN_CELL.task_function()
         calls = []
         def dying(**params):
             calls.append(1)
@@ -114,13 +116,13 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
 
 
 def test_rerun_reuses_the_section_and_writes_the_same_report(tmp_path, capsys):
-    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "rip_constants", "--workers", "1"]
+    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "sharp_rip_slides", "--workers", "1"]
     assert main(argv) == 0
     report = (tmp_path / "REPORT.md").read_text()
     data = (tmp_path / "results" / "rip_constants.json").read_text()
     assert main(argv) == 0
     summary = json.loads((tmp_path / "results" / "run_summary.json").read_text())
-    assert summary["reused_sections"] == ["rip_constants"]
+    assert summary["reused_sections"] == ["sharp_rip_slides"]
     assert (tmp_path / "REPORT.md").read_text() == report
     assert (tmp_path / "results" / "rip_constants.json").read_text() == data
     assert "<img" in (tmp_path / "REPORT.html").read_text()
@@ -132,7 +134,7 @@ def test_bad_workers_is_an_input_error():
 
 
 def test_a_deleted_data_file_makes_its_section_run_again(tmp_path, capsys):
-    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "rip_constants", "--workers", "1"]
+    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "sharp_rip_slides", "--workers", "1"]
     assert main(argv) == 0
     data = tmp_path / "results" / "rip_constants.json"
     expected = without_timings(json.loads(data.read_text()))

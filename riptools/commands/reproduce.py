@@ -12,9 +12,9 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("reproduce", help="run every experiment and write REPORT.md")
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes on 2 cores (the default)")
-    size.add_argument("--full", action="store_true", help="the seeds' real sizes (states its expected time first)")
+    size.add_argument("--full", action="store_true", help="the sources' real sizes (states its expected time first)")
     parser.add_argument("--out", default="figures", help="output folder (default: figures)")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these experiments")
+    parser.add_argument("--only", nargs="+", metavar="SOURCE", help="run only these sources (keys as `riptools sources` lists them)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="local worker processes for sweeps (default: one per core; 1 = in this process)")
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    """Runs the experiments and prints where the report is."""
+    """Runs the sources' checks and prints where the report is."""
     sections = reproduce(args.out, quick=not args.full, only=args.only, seed=args.seed,
                          workers=args.workers, scheduler=args.scheduler)
     print(f"wrote {args.out}/REPORT.md and REPORT.html with {len(sections)} section(s): "
