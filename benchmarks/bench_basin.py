@@ -29,7 +29,7 @@ import numpy as np
 
 from figure_report import report_figure
 from riptools.dynamics.sgd import gaussian_factors, run_trials, run_trials_numpy
-from riptools.experiments.basin import basin_sweep, load_problem, random_start_study
+from riptools.protocols.basin import basin_sweep, load_problem, random_start_study
 
 TARGET_RATE = 1e8
 TARGET_RATIO = 20.0

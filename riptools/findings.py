@@ -85,7 +85,8 @@ class Reference:
     def full(self) -> str:
         """Returns the full citation: authors, title, venue and year, arXiv id or address."""
         tail = f", arXiv:{self.arxiv}" if self.arxiv else (f", {self.url}" if self.url else "")
-        return f"{', '.join(self.authors)}. {self.title}. {self.venue}, {self.year}{tail}."
+        title = self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
+        return f"{', '.join(self.authors)}. {title} {self.venue}, {self.year}{tail}."
 
     def at(self, place: str) -> "SourcePlace":
         """Returns the exact place ``place`` (a lemma, slide or cell) in this document."""

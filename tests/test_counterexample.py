@@ -277,19 +277,3 @@ def test_sdp_value_does_not_depend_on_the_previous_solve():
     first = counterexample_sdp(x, z).delta
     counterexample_sdp([0.2, 1.3], [1.0, 0.4], margin=0.05)
     assert counterexample_sdp(x, z).delta == first
-
-
-def test_report_verdicts_follow_the_evidence():
-    from types import SimpleNamespace
-
-    from riptools.certify import DESCENT_CHECK
-    from riptools.experiments.counterexample import _conjecture_verdict, _local_minimum_verdict
-
-    assert _conjecture_verdict({"delta": 0.49, "certified": True})[0] == "refuted"
-    assert _conjecture_verdict({"delta": 0.49, "certified": False})[0] == "inconclusive"
-    assert _conjecture_verdict({"delta": 0.5, "certified": True})[0] == "inconclusive"
-    proven = SimpleNamespace(checks={DESCENT_CHECK: True})
-    unproven = SimpleNamespace(checks={DESCENT_CHECK: False})
-    assert _local_minimum_verdict(proven, "undecided")[0] == "refuted"
-    assert _local_minimum_verdict(unproven, "not a local minimum (descent found)")[0] == "refuted"
-    assert _local_minimum_verdict(unproven, "local minimum (strict: μ = 0.1)")[0] == "inconclusive"

@@ -13,6 +13,7 @@ import html
 import io
 import json
 import os
+import pickle
 import re
 import shlex
 import signal
@@ -48,7 +49,11 @@ def _rip_command(out, *options):
 
 
 def _stored_cells(out):
-    return sorted((out / "results" / "store").glob(f"{CELL_PREFIX}*.json"))
+    return sorted((out / "results" / "store").glob(f"{CELL_PREFIX}*.pkl"))
+
+
+def _cell_record(path):
+    return pickle.loads(path.read_bytes())
 
 
 def _run_to_completion(out, log, *options):
@@ -92,10 +97,10 @@ def test_cli_killed_mid_sweep_resumes_with_identical_results(tmp_path):
             attempts.append("the run finished before the kill")
             continue
         for cell in _stored_cells(out):  # written atomically: no half file survives the kill
-            assert "value" in json.loads(cell.read_text()), cell
+            assert "value" in _cell_record(cell), cell
         _run_to_completion(out, tmp_path / f"rerun{attempt}.log")
         summary = json.loads((out / "results" / "run_summary.json").read_text())
-        versions = {json.loads(cell.read_text())["code_version"] for cell in _stored_cells(out)}
+        versions = {_cell_record(cell)["code_version"] for cell in _stored_cells(out)}
         if len(versions) > 1:  # someone edited riptools between the two runs: every key changed, nothing to reuse
             attempts.append(f"riptools' source changed between the killed run and the rerun ({sorted(versions)})")
             continue

@@ -9,8 +9,8 @@ import pytest
 
 from riptools.cli import main
 from riptools.executors import SerialExecutor, make_executor
-from riptools.experiments.basin import BasinPoint, basin_point
-from riptools.experiments.counterexample import landscape_row
+from riptools.protocols.basin import BASIN_POINT, BasinPoint
+from riptools.protocols.counterexample_search import LANDSCAPE_ROW
 from riptools.protocols.rip_sweep import GAUSSIAN_CELL
 from riptools.reproduce import ReproduceContext
 from riptools.store import ResultStore
@@ -67,8 +67,8 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path):
 SWEEPS = {
     "rip cells": (gaussian_cell, CELLS, "json"),
     # SDP solves: a solver warm-started from the previous solve in the same process gave other digits.
-    "SDP landscape rows": (landscape_row, [{"rho": rho, "phis": [0.4, 1.2]} for rho in (0.5, 0.9, 1.4)], "json"),
-    "basin points": (basin_point, [{"example": "half", "gamma": g, "trials": 64, "steps": 500, "step_size": 0.01, "seed": 3,
+    "SDP landscape rows": (LANDSCAPE_ROW.task_function(), [{"rho": rho, "phis": (0.4, 1.2)} for rho in (0.5, 0.9, 1.4)], "json"),
+    "basin points": (BASIN_POINT.task_function(), [{"example": "half", "gamma": g, "trials": 64, "steps": 500, "step_size": 0.01, "seed": 3,
                                     "method": "sgd"} for g in (0.0, 0.5, 1.0)], "pickle"),
 }
 

@@ -1,10 +1,10 @@
-"""``riptools basin``: SGD success rate and error quantiles against γ (see :mod:`riptools.experiments.basin`)."""
+"""``riptools basin``: SGD success rate and error quantiles against γ (see :mod:`riptools.protocols.basin`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from riptools.experiments.basin import DEFAULT_STEP_SIZE, SUCCESS_TOL, basin_sweep, load_problem, plot_basin
+from riptools.protocols.basin import DEFAULT_STEP_SIZE, SUCCESS_TOL, basin_sweep, load_problem, plot_basin
 from riptools.results import dumps
 from riptools.validation import InputError
 

@@ -20,8 +20,8 @@ def polynomial(expression) -> str:
     """Returns a sympy expression (or its ``str``) in the notation of the page: −3t⁴, √2·t, x/2."""
     text = str(expression)
     text = re.sub(r"sqrt\(([^()]+)\)", lambda m: "√" + (m.group(1) if re.fullmatch(r"\w+", m.group(1)) else f"({m.group(1)})"), text)
-    text = re.sub(r"\*\*\(?(-?\d+)\)?", lambda m: m.group(1).translate(SUPERSCRIPTS), text)
-    text = re.sub(r"(\d)\*(?=[A-Za-z(])", r"\1", text)
+    text = re.sub(r"\*\*(?:(\d+)|\((-?\d+)\))", lambda m: (m.group(1) or m.group(2)).translate(SUPERSCRIPTS), text)
+    text = re.sub(r"(?<![√\d.])(\d+)\*(?=[A-Za-z(])", r"\1", text)
     return text.replace("*", "·").replace("-", "−")
 
 

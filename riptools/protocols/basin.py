@@ -1,10 +1,9 @@
 """Basin of attraction of a spurious point under SGD: success rate and error quantiles versus γ.
 
-The protocol of seed 002 (slides 29-33; Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018): pick γ ∈ [0, 1],
-start SGD at ``X_init = (1−γ)·X_bad + γ·G`` with G an n×r matrix of i.i.d. N(0, 1) entries, run a
-fixed number of steps and measure the error of the final U. The slides also report 100,000 SGD runs
-from random starts on the δ = 1/2 example with 87,947 successes (12.05 % failure); the random-start
-study here is the same protocol at γ = 1.
+The protocol of Zhang, Josz, Sojoudi, Lavaei (NeurIPS 2018), as the talk slides show it (slides
+29–33): pick γ ∈ [0, 1], start SGD at ``X_init = (1−γ)·X_bad + γ·G`` with G an n×r matrix of i.i.d.
+N(0, 1) entries, run a fixed number of steps and measure the error of the final U. The random-start
+study is the same protocol at γ = 1.
 
 * **Error.** ``dist(U, {V : VVᵀ = ZZᵀ}) = min_R ‖U − Z R‖_F`` over orthogonal R (Z padded with zero
   columns to r columns), by orthogonal Procrustes; for rank 1 it is min(‖u − z‖, ‖u + z‖).
@@ -12,11 +11,15 @@ study here is the same protocol at γ = 1.
   so a run that reaches the basin of Z converges linearly and ends far below the tolerance.
 * **Attribution.** A failure with ``min_R ‖U − X_bad R‖_F ≤ NEAR_BAD_FRACTION·d★``, where d★ is the
   distance from X_bad's orbit to the solution set, ended near the spurious point's orbit (SGD's
-  noise keeps a trapped iterate jittering around X_bad, so a tight radius would miss it); a run whose iterate overflowed is counted as a failure with the label
-  ``nonfinite`` (step size too large), its error is +inf.
+  noise keeps a trapped iterate jittering around X_bad, so a tight radius would miss it); a run whose
+  iterate overflowed is counted as a failure with the label ``nonfinite`` (step size too large), its
+  error is +inf.
 * **Common random numbers.** Trial t uses the same G and the same SGD indices at every γ (its
   streams depend only on (seed, t)), so the curves against γ are smooth and every γ is exactly
   replayable on its own.
+
+Stored tasks are :data:`BASIN_POINT` (one γ, one step size, one method) and :data:`FLAT_DRIFT`; the
+sizes of the study (γ grid, trials, step-size scan) are declared once in ``BASIN_POINT.sizes``.
 """
 
 from __future__ import annotations
@@ -30,13 +33,11 @@ import numpy as np
 from tqdm import tqdm
 
 from riptools.dynamics.sgd import METHODS, gaussian_factors, run_trials
-from riptools.objective import EIGENVALUE_TOL, PointKind, classify_point, hessian, objective_value, symmetry_directions
-from riptools.report import Section, VerdictRow
+from riptools.objective import EIGENVALUE_TOL, hessian, symmetry_directions
+from riptools.protocols import Protocol
 from riptools.sensing import SensingOperator, half_example, load_operator
 from riptools.statistics import wilson_interval
 from riptools.validation import InputError, as_factor, positive_int
-
-FULL_EXPECTED_SECONDS = 60
 
 SUCCESS_TOL = 1e-3
 """A run succeeds when dist(U, {UUᵀ = ZZᵀ}) ≤ SUCCESS_TOL·‖Z‖_F."""
@@ -50,10 +51,6 @@ QUANTILES = {"min": 0.0, "p5": 0.05, "median": 0.5, "p95": 0.95, "max": 1.0}
 """The error quantiles reported per γ (empirical, ``inverted_cdf``: each is one trial's error)."""
 TRIAL_CHUNK = 20_000
 """Trials per kernel call (for the progress bar; chunking does not change any number)."""
-
-SLIDES_TRIALS = 100_000
-SLIDES_SUCCESSES = 87_947
-"""Seed 002, slides 19-20: "100,000 trials w/ SGD, 87,947 successful" on the δ = 1/2 example."""
 
 
 def orbit_distance(u, w) -> np.ndarray:
@@ -129,7 +126,7 @@ class BasinTrials:
 
 @dataclass(frozen=True)
 class BasinPoint:
-    """Summary at one γ (the issue's JSON keys, plus the attribution of failures).
+    """Summary at one γ (the keys ``riptools basin --json`` prints, plus the attribution of failures).
 
     Attributes:
         gamma: interpolation weight of the Gaussian start.
@@ -152,7 +149,7 @@ class BasinPoint:
     near_bad: int
 
     def as_issue_json(self) -> dict:
-        """Returns the object printed by ``riptools basin --json`` (the keys of issue 5)."""
+        """Returns the object printed by ``riptools basin --json``."""
         keys = ("gamma", "trials", "successes", "success_rate", "ci_low", "ci_high", "error_quantiles", "nonfinite")
         return {key: getattr(self, key) for key in keys}
 
@@ -237,7 +234,7 @@ def basin_sweep(
 ) -> BasinSweep:
     """Returns the success rate and error quantiles of SGD (or GD) started at (1−γ)X_bad + γG, per γ.
 
-    Reference: seed 002, slides 29-33 (Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018).
+    Reference: Zhang, Josz, Sojoudi, Lavaei (NeurIPS 2018); the talk slides 29–33.
 
     Args:
         problem: operator, X_bad (fixes the rank r) and Z.
@@ -273,7 +270,7 @@ def basin_sweep(
 def random_start_study(
     problem: BasinProblem,
     *,
-    trials: int = SLIDES_TRIALS,
+    trials: int = 100_000,
     steps: int = 10_000,
     step_size: float = DEFAULT_STEP_SIZE,
     seed: int = 0,
@@ -282,7 +279,7 @@ def random_start_study(
 ) -> BasinPoint:
     """Returns the outcome of SGD from pure Gaussian starts (γ = 1), the slides' 100,000-trial study.
 
-    Reference: seed 002, slide 19: "100,000 trials w/ SGD, 87,947 successful" on the δ = 1/2 example.
+    The default ``trials`` is the talk slides' (slide 19: 100,000 SGD runs on the δ = 1/2 example).
     """
     sweep = basin_sweep(problem, gammas=[1.0], trials=trials, steps=steps, step_size=step_size, seed=seed, method=method, progress=progress)
     return sweep.points[0]
@@ -401,219 +398,85 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SECOND_EXAMPLE = "strict_n3.npz"
 """File name, in ``riptools/data``, of the second shipped example (a strict spurious local minimum, n ≥ 3,
 made by the counterexample engine); used when present."""
-SCAN_STEP_SIZES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-"""Step sizes of the random-start scan (a log grid around the default, up to SGD's instability at Z)."""
-LONG_RUN_FACTOR = 4
-"""The persistence check reruns the random-start study with LONG_RUN_FACTOR times more steps."""
 
 
-def _sizes(quick: bool) -> dict:
-    if quick:
-        return {"gammas": np.linspace(0, 1, 11), "sweep_trials": 200, "steps": 10_000, "study_trials": 10_000, "scan_trials": 2_000}
-    return {"gammas": np.linspace(0, 1, 21), "sweep_trials": 1_000, "steps": 10_000, "study_trials": SLIDES_TRIALS, "scan_trials": 20_000}
-
-
-def _percent(p: BasinPoint, *, failure: bool = True) -> str:
-    if failure:
-        return f"{100 * (1 - p.success_rate):.2f} % [{100 * (1 - p.ci_high):.2f}, {100 * (1 - p.ci_low):.2f}]"
-    return f"{100 * p.success_rate:.2f} % [{100 * p.ci_low:.2f}, {100 * p.ci_high:.2f}]"
-
-
-def _sweep_table(sweep: BasinSweep) -> str:
-    lines = ["| γ | success (95 % Wilson) | near X_bad | non-finite | median error | p95 error |", "|---|---|---|---|---|---|"]
-    for p in sweep.points:
-        q = p.error_quantiles
-        lines.append(f"| {p.gamma:.2f} | {_percent(p, failure=False)} | {p.near_bad} | {p.nonfinite} | {q['median']:.3g} | {q['p95']:.3g} |")
-    return "\n".join(lines)
-
-
-def _not_a_local_minimum(problem: BasinProblem) -> list[tuple[float, float]]:
-    """Returns (a, f(a, √(1/2 − 2a²)) − f(X_bad)) on the δ = 1/2 example ("rip" normalisation).
-
-    With s = b² − 1/2, f(a, b) = 3/4 + a⁴ + 4a²s + s², an indefinite quartic: along s = −2a² it equals
-    3/4 − 3a⁴, so X_bad = (0, 1/√2) is a degenerate saddle, not a local minimum.
-    """
-    base = objective_value(problem.operator, problem.x_bad, problem.z)
-    return [(a, objective_value(problem.operator, np.array([a, np.sqrt(0.5 - 2 * a * a)]), problem.z) - base) for a in (1e-1, 1e-2, 1e-3)]
-
-
-def _shipped_problem(example: str) -> BasinProblem:
+def shipped_problem(example: str) -> BasinProblem:
     """Returns ``half`` or the problem stored in ``riptools/data/<example>``, named by the file name."""
     if example == "half":
         return load_problem("half")
     return dataclasses.replace(load_problem(str(DATA_DIR / example)), name=example)
 
 
-def basin_point(*, example: str, gamma: float, trials: int, steps: int, step_size: float, seed: int, method: str) -> BasinPoint:
-    """Returns the :class:`BasinPoint` of trials 0 … trials−1 at one γ: one task of the reproduce sweep.
+def shipped_examples() -> dict[str, str]:
+    """Returns {label: example} of the shipped problems: ``half`` and, when present, SECOND_EXAMPLE."""
+    return {"half": "half", **({"strict_n3": SECOND_EXAMPLE} if (DATA_DIR / SECOND_EXAMPLE).is_file() else {})}
 
-    ``example`` is ``half`` or a file in ``riptools/data``. A top-level function of plain arguments,
-    so any executor (process pool, Dask) can run it; it equals the matching point of :func:`basin_sweep`.
-    """
-    problem = _shipped_problem(example)
-    outcome = basin_trials(problem, gamma, np.arange(trials), steps=steps, step_size=step_size, seed=seed, method=method)
+
+@dataclass(frozen=True)
+class BasinPointParams:
+    """One point of the basin study: a shipped example, γ, the number of trials and the SGD (or GD) protocol."""
+
+    example: str
+    gamma: float
+    trials: int
+    steps: int
+    step_size: float = DEFAULT_STEP_SIZE
+    seed: int = 0
+    method: str = "sgd"
+
+
+def basin_point(params: BasinPointParams) -> BasinPoint:
+    """Returns the :class:`BasinPoint` of trials 0 … trials−1 at one γ; it equals the matching point of :func:`basin_sweep`."""
+    problem = shipped_problem(params.example)
+    outcome = basin_trials(problem, params.gamma, np.arange(params.trials), steps=params.steps, step_size=params.step_size,
+                           seed=params.seed, method=params.method)
     return summarise(problem, outcome)
 
 
-def reproduce_section(context) -> Section:
-    """Returns the basin-of-attraction section of REPORT.md (seed 002, slides 19-33)."""
-    sizes, seed = _sizes(context.quick), context.seed
-    steps, eta = sizes["steps"], DEFAULT_STEP_SIZE
-    half = load_problem("half")
-    half_class = classify_point(half.operator, half.x_bad, half.z)
-    examples = {"half": "half"}
+def _basin_command(params: BasinPointParams) -> str:
+    example = params.example if params.example == "half" else f"riptools/data/{params.example}"
+    return (f"riptools basin --example {example} --gammas {params.gamma:g} --trials {params.trials} --steps {params.steps} "
+            f"--step-size {params.step_size:g} --method {params.method} --seed {params.seed}")
 
-    second_path = DATA_DIR / SECOND_EXAMPLE
-    second_note = f"No second example: `riptools/data/{SECOND_EXAMPLE}` (a strict spurious local minimum, n ≥ 3, from the counterexample engine, with X_bad and Z) is not in this checkout, and none was made by hand."
-    second_class = None
-    if second_path.is_file():
-        second = _shipped_problem(SECOND_EXAMPLE)
-        second_class = classify_point(second.operator, second.x_bad, second.z)
-        examples["strict_n3"] = SECOND_EXAMPLE
-        second_note = (
-            f"**Second example** `riptools/data/{SECOND_EXAMPLE}`, made by the counterexample engine (issue 3) "
-            f"(n = {second.operator.n}, m = {second.operator.num_measurements}, X_bad = {np.round(second.x_bad.ravel(), 6).tolist()}, "
-            f"Z = {np.round(second.z.ravel(), 6).tolist()}); checked here: X_bad is a {second_class.describe()} by `classify_point`, "
-            + ("so it attracts GD from nearby. " if second_class.kind == PointKind.STRICT_LOCAL_MINIMUM else "— not strict, so not the example issue 5 asks for. ")
-            + "γ sweep with the same protocol:"
-        )
 
-    # Every SGD/GD experiment of the section is a set of basin points: one task each, stored as it
-    # finishes (an interrupted run keeps them) and spread over the context's executor.
-    common = {"steps": steps, "step_size": eta, "seed": seed, "method": "sgd"}
-    sweep_tasks = [dict(common, example=example, gamma=float(g), trials=sizes["sweep_trials"]) for example in examples.values() for g in sizes["gammas"]]
-    at_gamma_1 = dict(common, example="half", gamma=1.0, trials=sizes["scan_trials"])
-    other_tasks = [dict(at_gamma_1, trials=sizes["study_trials"])]
-    other_tasks += [dict(at_gamma_1, step_size=float(h)) for h in SCAN_STEP_SIZES]
-    other_tasks += [dict(at_gamma_1, steps=LONG_RUN_FACTOR * steps)]
-    other_tasks += [dict(at_gamma_1, steps=k * steps, method="gd") for k in (1, LONG_RUN_FACTOR)]
-    points = context.map_cached("basin-point", basin_point, sweep_tasks + other_tasks, desc="basin points", codec="pickle")
-    sweep_points, (study, *rest) = points[: len(sweep_tasks)], points[len(sweep_tasks):]
-    scan_points, (long_sgd, *gd) = rest[: len(SCAN_STEP_SIZES)], rest[len(SCAN_STEP_SIZES):]
-    per_example = len(sizes["gammas"])
-    sweeps = {
-        label: BasinSweep(example=half.name if example == "half" else example, method="sgd", step_size=eta, steps=steps, seed=seed,
-                          success_tol=SUCCESS_TOL, points=sweep_points[k * per_example:(k + 1) * per_example])
-        for k, (label, example) in enumerate(examples.items())
-    }
-    scan = [{"step_size": float(h), "steps": steps, "method": "sgd", "point": point} for h, point in zip(SCAN_STEP_SIZES, scan_points)]
-    growth = flat_direction_growth(half, SCAN_STEP_SIZES)
-    from_bad = run_trials(half.operator, half.z, interpolated_starts(half.x_bad, 0.0, np.arange(sizes["sweep_trials"]), seed=seed), step_size=eta, num_steps=steps, seed=seed)
-    flat_drift = float(np.max(np.abs(np.tensordot(from_bad.final, growth.direction.reshape(half.x_bad.shape), axes=2)))) if growth is not None else float("nan")
-    witness = _not_a_local_minimum(half)
+BASIN_POINT = Protocol(
+    name="basin-point",
+    run=basin_point,
+    params=BasinPointParams,
+    sizes={
+        # gammas: points of the γ sweep; sweep_trials: runs per γ; study_trials: the random-start study;
+        # scan_trials: runs per step size of the scan; long_run_factor: the persistence check's extra steps.
+        "quick": {"steps": 10_000, "gammas": 11, "sweep_trials": 200, "study_trials": 10_000, "scan_trials": 2_000,
+                  "scan_step_sizes": (1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "long_run_factor": 4},
+        "full": {"steps": 10_000, "gammas": 21, "sweep_trials": 1_000, "study_trials": 100_000, "scan_trials": 20_000,
+                 "scan_step_sizes": (1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "long_run_factor": 4},
+    },
+    command=_basin_command,
+)
+"""One basin point (the scan's step sizes are a log grid around the default, up to SGD's instability at Z)."""
 
-    context.save_result("basin", {
-        "protocol": {"step_size": eta, "steps": steps, "seed": seed, "success_tol": SUCCESS_TOL, "near_bad_fraction": NEAR_BAD_FRACTION, "normalisation": "rip", "quick": context.quick},
-        "sweeps": sweeps,
-        "random_start_study": study,
-        "step_size_scan": scan,
-        "long_sgd": long_sgd,
-        "gd": gd,
-        "flat_direction_growth": growth,
-        "x_bad_classification": half_class,
-        "second_example_classification": second_class,
-        "descent_witness": witness,
-        "max_flat_component_from_x_bad": flat_drift,
-    })
-    figures = []
-    for name, sweep in sweeps.items():
-        plot_basin(sweep, context.figure_path(f"basin_{name}"))
-        figures.append(f"basin_{name}.png")
 
-    slides_failure = 1 - SLIDES_SUCCESSES / SLIDES_TRIALS
-    low, high = 1 - study.ci_high, 1 - study.ci_low
-    inside = low <= slides_failure <= high
-    scan_failures = [1 - row["point"].success_rate for row in scan]
-    partial = [1 - row["point"].success_rate for row in scan if row["point"].successes > 0]
-    bracketed = bool(partial) and min(partial) < slides_failure < max(partial)
-    stable = [row for row in scan if row["point"].nonfinite == 0 and row["point"].error_quantiles["min"] <= SUCCESS_TOL]
-    protocol = f"SGD, η = {eta:g} (rip normalisation), {steps} steps, X_init ~ N(0, I), success: error ≤ {SUCCESS_TOL:g}·‖Z‖"
-    verdicts = [
-        VerdictRow(
-            claim="δ = 1/2 example: 100,000 SGD runs from random starts, 87,947 successes (12.05 % failure)",
-            source="seed 002, slide 19",
-            source_says=f"failure {100 * slides_failure:.2f} %",
-            measured=f"failure {100 * (1 - study.success_rate):.2f} % [{100 * low:.2f}, {100 * high:.2f}] over {study.trials} runs ({protocol}); "
-            f"{100 * min(scan_failures):.1f}–{100 * max(scan_failures):.1f} % over η ∈ {list(SCAN_STEP_SIZES)}",
-            verdict="agrees" if inside else "differs",
-            reason=("within the 95 % interval under this protocol; " if inside else "12.05 % is outside the 95 % interval under this protocol; ")
-            + "the rate depends on the step size, which the slides do not state; step sizes whose interval contains 12.05 %: "
-            + (", ".join(f"{row['step_size']:g}" for row in scan if 1 - row["point"].ci_high <= slides_failure <= 1 - row["point"].ci_low) or "none")
-            + ("; the scanned step sizes with partial failure give rates on both sides of it" if bracketed else ""),
-        ),
-        VerdictRow(
-            claim="starting at X_bad (γ = 0) SGD fails every time",
-            source="seed 002, slides 30-32",
-            source_says="100 % failure at γ = 0",
-            measured=f"{sweeps['half'].points[0].successes}/{sweeps['half'].points[0].trials} successes at γ = 0 on the δ = 1/2 example",
-            verdict="agrees" if sweeps["half"].points[0].successes == 0 else "differs",
-            reason=f"max over runs of |⟨U_final, v⟩| along X_bad's flat direction v: {flat_drift:.3g}"
-            + (" — no sampled step leaves X_bad's line {⟨U, v⟩ = 0}" if flat_drift == 0 else ""),
-        ),
-    ]
+@dataclass(frozen=True)
+class FlatDriftParams:
+    """SGD from X_bad itself (γ = 0) on a shipped example: trials, steps, step size, seed."""
 
-    scan_rows = ["| η | failure (95 % Wilson) | near X_bad | non-finite | min error | λ(η) of the flat direction |", "|---|---|---|---|---|---|"]
-    for k, row in enumerate(scan):
-        p = row["point"]
-        rate = f"{growth.lyapunov[k]:.3g}" if growth is not None else "–"
-        scan_rows.append(f"| {row['step_size']:g} | {_percent(p)} | {p.near_bad} | {p.nonfinite} | {p.error_quantiles['min']:.3g} | {rate} |")
-    growth_text = ""
-    if growth is not None:
-        growth_text = (
-            f"**Why SGD fails although X_bad is not a local minimum.** X_bad is a degenerate critical point "
-            f"(`classify_point`: {half_class.describe()}, reduced Hessian {(np.round(half_class.hessian_eigenvalues, 10) + 0.0).tolist()}); "
-            f"along the flat direction v = {np.round(growth.direction, 6).tolist()} gradient descent has no linear restoring force and "
-            f"escapes (slowly, through the −3a⁴ term). Each sampled f_i is not flat there: vᵀ∇²f_i(X_bad)v = {(np.round(growth.curvatures, 10) + 0.0).tolist()} "
-            f"(v is a common eigenvector: {growth.common_eigenvector}), so near X_bad a sampled step multiplies the v-component by "
-            f"1 − η·m·h_i and the component follows a random product with Lyapunov exponent λ(η) = (1/m)Σ log|1 − η m h_i| "
-            f"({'negative' if np.all(growth.lyapunov < 0) else 'not negative'} for every η in the table). A negative λ means SGD's noise "
-            f"pulls iterates that come close to X_bad's invariant set back onto it. The pull (∝ η² per step) competes with the "
-            f"quartic escape (∝ η·a³ per step), so smaller steps trap fewer runs but escape more slowly within a fixed budget. "
-            f"Failure after {LONG_RUN_FACTOR}× more steps, SGD against full-batch GD (a slow escape shrinks with more steps, a trap does not):\n\n"
-            f"| protocol | steps | failure (95 % Wilson) | near X_bad |\n|---|---|---|---|\n"
-            f"| SGD η = {eta:g} | {steps} | {_percent(scan[SCAN_STEP_SIZES.index(eta)]['point'])} | {scan[SCAN_STEP_SIZES.index(eta)]['point'].near_bad} |\n"
-            f"| SGD η = {eta:g} | {LONG_RUN_FACTOR * steps} | {_percent(long_sgd)} | {long_sgd.near_bad} |\n"
-            f"| GD η = {eta:g} | {steps} | {_percent(gd[0])} | {gd[0].near_bad} |\n"
-            f"| GD η = {eta:g} | {LONG_RUN_FACTOR * steps} | {_percent(gd[1])} | {gd[1].near_bad} |\n"
-        )
-    markdown = f"""
-Seed 002 (slides 19-33) runs SGD from X_init = (1−γ)·X_bad + γ·G (G Gaussian) and reports error quantiles and the
-success rate against γ, and 100,000 random-start runs on the δ = 1/2 example with 87,947 successes.
-Protocol here: f(U) = ‖A(UUᵀ − ZZᵀ)‖² (no ½) on the "rip" normalisation of the example (kernel eigenvalues
-{{1/2, 3/2, 3/2}}; the slides' printed matrices are √2 times larger, which is the same as doubling η);
-SGD samples one of the m measurements per step and steps by η·m·4⟨A_i, E⟩A_iU (expected step = gradient step);
-G has i.i.d. N(0, 1) entries; success when dist(U, {{UUᵀ = ZZᵀ}}) ≤ {SUCCESS_TOL:g}·‖Z‖_F; a failure is "near X_bad"
-when it ended within {NEAR_BAD_FRACTION:g}× the X_bad–solution distance of X_bad's orbit. η = {eta:g} was fixed before the
-experiments; the slides state no step size, so the table below shows the dependence instead of matching 12.05 %.
+    example: str
+    trials: int
+    steps: int
+    step_size: float = DEFAULT_STEP_SIZE
+    seed: int = 0
 
-**Random-start study** ({study.trials} runs, {protocol}): failure {_percent(study)} (slides: {100 * slides_failure:.2f} %),
-{study.near_bad} failures ended near X_bad, {study.nonfinite} non-finite.
-{"The slides' 12.05 % is inside the interval." if inside else "The slides' 12.05 % is outside the interval: they do not agree under this protocol."}
 
-**Failure rate against the step size** (γ = 1, {sizes['scan_trials']} runs each, {steps} steps); SGD is unstable at the
-solution itself once η·m·λ_max(∇²f_i(Z)) > 2, which shows as min error > tolerance (every run fails). Step sizes with
-finite, convergent runs: {", ".join(f"{row['step_size']:g}" for row in stable)}.
+def flat_drift(params: FlatDriftParams) -> float:
+    """Returns max over runs from X_bad of |⟨U_final, v⟩| along X_bad's flat direction v (NaN without one)."""
+    problem = shipped_problem(params.example)
+    growth = flat_direction_growth(problem, [params.step_size])
+    if growth is None:
+        return float("nan")
+    starts = interpolated_starts(problem.x_bad, 0.0, np.arange(params.trials), seed=params.seed)
+    runs = run_trials(problem.operator, problem.z, starts, step_size=params.step_size, num_steps=params.steps, seed=params.seed)
+    return float(np.max(np.abs(np.tensordot(runs.final, growth.direction.reshape(problem.x_bad.shape), axes=2))))
 
-{chr(10).join(scan_rows)}
 
-{growth_text}
-**γ sweep, δ = 1/2 example** ({sizes['sweep_trials']} runs per γ, η = {eta:g}, {steps} steps; trial t uses the same G
-and the same SGD indices at every γ):
-
-{_sweep_table(sweeps['half'])}
-
-{second_note}
-"""
-    if "strict_n3" in sweeps:
-        markdown += "\n" + _sweep_table(sweeps["strict_n3"]) + "\n"
-    gamma_count = len(sizes["gammas"])
-    commands = [
-        f"riptools basin --example half --gammas 0:1:{gamma_count} --trials {sizes['sweep_trials']} --steps {steps} --step-size {eta:g} --seed {seed} --plot basin_half.png",
-        f"riptools basin --example half --gammas 1 --trials {sizes['study_trials']} --steps {steps} --step-size {eta:g} --seed {seed}",
-    ] + [f"riptools basin --example half --gammas 1 --trials {sizes['scan_trials']} --steps {steps} --step-size {s:g} --seed {seed}" for s in SCAN_STEP_SIZES] + [
-        f"riptools basin --example half --gammas 1 --trials {sizes['scan_trials']} --steps {k * steps} --step-size {eta:g} --method {m} --seed {seed}"
-        for m, k in (("sgd", LONG_RUN_FACTOR), ("gd", 1), ("gd", LONG_RUN_FACTOR))
-    ]
-    if "strict_n3" in sweeps:
-        commands.append(f"riptools basin --example riptools/data/{SECOND_EXAMPLE} --gammas 0:1:{gamma_count} --trials {sizes['sweep_trials']} --steps {steps} --step-size {eta:g} --seed {seed} --plot basin_strict_n3.png")
-    return Section(title="SGD basin of attraction (seed 002)", markdown=markdown, verdicts=verdicts, figures=figures, commands=commands, order=50)
+FLAT_DRIFT = Protocol(name="basin-flat-drift", run=flat_drift, params=FlatDriftParams)
+"""How far SGD started at X_bad moves along X_bad's flat direction."""
