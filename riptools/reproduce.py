@@ -50,7 +50,10 @@ class ReproduceContext:
         seed: the base seed of every randomised experiment.
         executor: runs the tasks of :meth:`map_cached` (serial, process pool or Dask).
         counts: how many stored results were reused and computed (filled in as the run goes).
+        counts_by_name: the same per task name (a protocol's name, or the name given to :meth:`map_cached`).
         saved: the names passed to :meth:`save_result` so far.
+        results: protocol results of this run by (protocol name, parameters), so that several checks
+            reading one task (in one source or several) get it without another load.
     """
 
     out_dir: Path
@@ -58,7 +61,9 @@ class ReproduceContext:
     seed: int = 0
     executor: concurrent.futures.Executor = field(default_factory=SerialExecutor)
     counts: dict = field(default_factory=lambda: {"reused": 0, "computed": 0})
+    counts_by_name: dict = field(default_factory=dict)
     saved: list = field(default_factory=list)
+    results: dict = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "out_dir", Path(self.out_dir))
@@ -100,14 +105,14 @@ class ReproduceContext:
             def collect(future):
                 index = pending.pop(future)
                 results[index] = store.save(name, params_list[index], future.result(), codec=codec)
-                self.counts["computed"] += 1
+                self._count(name, "computed")
                 bar.update()
 
             for index, params in enumerate(params_list):
                 found, value = store.load(name, params, codec=codec)
                 if found:
                     results[index] = value
-                    self.counts["reused"] += 1
+                    self._count(name, "reused")
                     bar.update()
                     continue
                 future = self.executor.submit(function, **params)
@@ -119,14 +124,28 @@ class ReproduceContext:
         return results
 
 
+    def _count(self, name: str, outcome: str) -> None:
+        self.counts[outcome] += 1
+        named = self.counts_by_name.setdefault(name, {"reused": 0, "computed": 0})
+        named[outcome] += 1
+
     def run(self, protocol, params_list, *, desc: str | None = None) -> list:
         """Returns [protocol.run(params) for params in params_list], each a stored, resumable task.
 
         The store key is (protocol name, parameters), so nothing about a task is written by hand.
         ``protocol`` is a :class:`riptools.protocols.Protocol` whose ``run`` is a top-level function.
+        A task already returned in this run is returned again without a load (and not counted again).
         """
-        return self.map_cached(protocol.name, protocol.task_function(), [protocol.task(p) for p in params_list],
-                               desc=desc, codec="pickle")
+        keys = [(protocol.name, repr(protocol.task(params))) for params in params_list]
+        first = {}
+        for index, key in enumerate(keys):
+            if key not in self.results:
+                first.setdefault(key, index)
+        missing = list(first.values())
+        values = self.map_cached(protocol.name, protocol.task_function(), [protocol.task(params_list[i]) for i in missing],
+                                 desc=desc, codec="pickle")
+        self.results.update({keys[i]: value for i, value in zip(missing, values)})
+        return [self.results[key] for key in keys]
 
 
 def experiment_modules() -> dict[str, object]:
@@ -229,7 +248,8 @@ def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 
             print(f"[reproduce] {name}: {'reused' if reused else 'done'} in {timings[name]:.1f} s", file=log, flush=True)
     finally:
         close()
-    summary = {"quick": quick, "seconds": timings, "reused_sections": reused_stages, "tasks": dict(context.counts)}
+    summary = {"quick": quick, "seconds": timings, "reused_sections": reused_stages, "tasks": dict(context.counts),
+               "tasks_by_name": context.counts_by_name}
     context.save_result("run_summary", summary)
     print(f"[reproduce] reused {len(reused_stages)} of {len(selected)} section(s) {reused_stages}; "
           f"sweep tasks reused {context.counts['reused']}, computed {context.counts['computed']}", file=log, flush=True)

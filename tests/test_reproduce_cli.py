@@ -28,15 +28,18 @@ import riptools.reproduce
 from riptools.cli import build_parser, main
 from riptools import report
 from riptools.findings import Section, Verdict
+from riptools.protocols.counterexample_search import RANDOM_PAIRS
 from riptools.report import TABLE_HEADER, by_source
 
 from json_helpers import without_timings
 
 VERDICTS = tuple(verdict.value for verdict in Verdict)
 
-# The kill test: the slides' section stores each Gaussian RIP cell as it finishes (map_cached).
-CELL_PREFIX = "rip-gaussian-cell-"
-POLL_SECONDS = 0.005  # the quick sweep stores its 10 cells over ~2 s, so 5 ms lands well inside it
+# The kill test: the NeurIPS 2018 source first stores its random pairs, chunk by chunk, as each finishes.
+KILLED_SOURCE = "zjsl_neurips2018"
+TASK = "counterexample-random-pairs"
+CELL_PREFIX = f"{TASK}-"
+POLL_SECONDS = 0.005  # the quick study stores its 4 chunks over ~5 s, so 5 ms lands well inside it
 FIRST_CELL_TIMEOUT_SECONDS = 300  # imports and numba compilation on a busy 2-core machine
 RUN_TIMEOUT_SECONDS = 600
 KILL_ATTEMPTS = 3  # a kill that lands after the sweep is retried in a fresh folder, then the test fails
@@ -44,7 +47,7 @@ KILL_ATTEMPTS = 3  # a kill that lands after the sweep is retried in a fresh fol
 
 def _rip_command(out, *options):
     """Returns the argv of the real entry point running only the RIP section into ``out``."""
-    return [sys.executable, "-m", "riptools.cli", "reproduce", "--quick", "--only", "sharp_rip_slides",
+    return [sys.executable, "-m", "riptools.cli", "reproduce", "--quick", "--only", KILLED_SOURCE,
             "--out", str(out), *options]
 
 
@@ -88,7 +91,7 @@ def _kill_during_sweep(out, log):
 
 
 def test_cli_killed_mid_sweep_resumes_with_identical_results(tmp_path):
-    # ~20 s on 2 idle cores: the killed run, the rerun, and a clean run to compare with.
+    # ~30 s on 2 idle cores: the killed run, the rerun, and a clean run to compare with.
     attempts = []
     for attempt in range(KILL_ATTEMPTS):
         out = tmp_path / f"killed{attempt}"
@@ -104,23 +107,23 @@ def test_cli_killed_mid_sweep_resumes_with_identical_results(tmp_path):
         if len(versions) > 1:  # someone edited riptools between the two runs: every key changed, nothing to reuse
             attempts.append(f"riptools' source changed between the killed run and the rerun ({sorted(versions)})")
             continue
-        if summary["tasks"]["computed"] > 0:
+        if summary["tasks_by_name"][TASK]["computed"] > 0:
             break
         attempts.append(f"killed after the sweep: {stored} cells stored, rerun {summary}")
     else:
         pytest.fail(f"could not kill the run in the middle of its sweep in {KILL_ATTEMPTS} attempts ({attempts}); "
                     "the sweep may have become too fast for this test: lower POLL_SECONDS or use a bigger sweep")
-    data = json.loads((out / "results" / "rip_constants.json").read_text())
-    tasks = len(data["gaussian_sweep"]["measurements"]) * len(data["gaussian_sweep"]["seeds"])
+    tasks = RANDOM_PAIRS.size("chunks", quick=True)
+    counts = summary["tasks_by_name"][TASK]
     assert summary["reused_sections"] == []
-    assert summary["tasks"]["reused"] == stored > 0, f"{stored} tasks were stored, the rerun reused {summary}"
-    assert summary["tasks"]["reused"] + summary["tasks"]["computed"] == tasks == len(_stored_cells(out))
+    assert counts["reused"] == stored > 0, f"{stored} tasks were stored, the rerun reused {summary}"
+    assert counts["reused"] + counts["computed"] == tasks == len(_stored_cells(out))
 
     # The clean run uses one process (the killed one used the default pool): results must not depend on either.
     clean = tmp_path / "clean"
     _run_to_completion(clean, tmp_path / "clean.log", "--workers", "1")
-    resumed_data = json.loads((out / "results" / "rip_constants.json").read_text())
-    clean_data = json.loads((clean / "results" / "rip_constants.json").read_text())
+    resumed_data = json.loads((out / "results" / "counterexample_random_pairs.json").read_text())
+    clean_data = json.loads((clean / "results" / "counterexample_random_pairs.json").read_text())
     assert without_timings(resumed_data) == without_timings(clean_data), "resumed results differ from a clean run"
     assert (out / "REPORT.md").read_text() == (clean / "REPORT.md").read_text()
 

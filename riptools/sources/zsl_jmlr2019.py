@@ -156,15 +156,19 @@ SLIDES_POINT = (90.0, 2**-0.5)
 
 def plot_landscape(grid: cs.Landscape, path) -> None:
     """Writes the heat map of δ*(ρ, φ) with δ_lb's contours, the grid minimum and the slides' point marked."""
+    import matplotlib.patheffects as effects
     import matplotlib.pyplot as plt
 
     phi_deg = np.degrees(grid.phi)
+    outline = [effects.withStroke(linewidth=2.2, foreground="#222222")]  # white on light and dark colours alike
     fig, ax = plt.subplots(figsize=(6.6, 4.8))
     mesh = ax.pcolormesh(phi_deg, grid.rho, grid.delta, shading="nearest", cmap="viridis", vmin=0.5, vmax=1.0)
     fig.colorbar(mesh, ax=ax, label="δ*(x, z) (SDP)")
     contours = ax.contour(phi_deg, grid.rho, grid.delta_lower_bound, levels=[0.55, 0.6, 0.7, 0.8, 0.9, 0.95],
                           colors="white", linewidths=0.8, linestyles="--")
-    ax.clabel(contours, fontsize=7, fmt="δ_lb=%.2f")
+    contours.set(path_effects=outline)
+    for label in ax.clabel(contours, fontsize=7, fmt="δ_lb=%.2f"):
+        label.set_path_effects(outline)
     # The slides' point first, as a wide ring; the grid minimum on top, as a star with a dark edge, so
     # both stay visible when they coincide.
     ax.plot(*SLIDES_POINT, "o", markersize=17, markerfacecolor="none", markeredgecolor="#ff4f00", markeredgewidth=2.2,
