@@ -9,9 +9,9 @@ import pytest
 from hypothesis import strategies as st
 
 from riptools.claims import all_claims
-from riptools.claims.engine import Claim, check_claim, fixed_size_strategy, replay, save_counterexample, load_counterexample
+from riptools.claims.engine import Claim, check_claim, fixed_size_strategy, load_counterexample, replay, save_counterexample, verify
 from riptools.cli import main
-from riptools.findings import FINDING_KEYS
+from riptools.findings import FINDING_KEYS, Verdict
 
 ENGINE_BUDGET = 120
 """Instances per engine test (about a second each)."""
@@ -131,3 +131,35 @@ def test_the_measured_text_states_the_evidence_numbers():
         assert float(text) == pytest.approx(float(exact), rel=1e-11)
     observed = re.search(r"observed (\S+);", finding.measured).group(1)
     assert float(observed) == pytest.approx(finding.evidence["observed_extreme"], rel=1e-5)
+
+
+def _sum_at_most_one(instance, backend):
+    # In float64, 1 + 1e-17 rounds to 1; in exact arithmetic the sum exceeds 1.
+    x = instance["X"]
+    return x[0, 0] + x[1, 0] <= 1
+
+
+def _always_violated(instance, backend):
+    x = instance["X"]
+    return np.sum(x * x) + 1, 0 * np.sum(x)
+
+
+def _boundary_claim() -> Claim:
+    instance = {"X": np.array([[1.0], [1e-17]]), "V": np.zeros((2, 1))}
+    return Claim(
+        id="boundary", source="test", statement="violated only outside its hypotheses", reading="test",
+        strategy=lambda n_range, r_range: st.just(instance), sides=_always_violated, hypotheses=_sum_at_most_one,
+        repair=lambda instance: None, free=("X",), n_range=(2, 2), r_range=(1, 1),
+    )
+
+
+def test_a_violation_outside_the_exact_hypotheses_is_not_a_counterexample():
+    # The instance satisfies the hypotheses in float64 only: the high-precision re-check must reject it.
+    claim = _boundary_claim()
+    instance = {"X": np.array([[1.0], [1e-17]]), "V": np.zeros((2, 1))}
+    assert claim.hypotheses(instance, None)  # float64: admissible
+    assert verify(claim, instance) is None
+    inside = {"X": np.array([[1.0], [0.0]]), "V": np.zeros((2, 1))}
+    assert verify(claim, inside) is not None  # the same violation inside the hypotheses is confirmed
+    finding = check_claim(claim, budget=8, seed=0)
+    assert finding.verdict != Verdict.REFUTED and finding.evidence["counterexample"] is None

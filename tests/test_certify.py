@@ -1,8 +1,10 @@
 """Tests of the solver-independent certificates (riptools.certify)."""
 
+import functools
 from fractions import Fraction
 
 import numpy as np
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +21,9 @@ from riptools.certify import (
     verify_exact,
 )
 from riptools.counterexample import counterexample_sdp
+from riptools import objective
 from riptools.objective import PointKind
-from riptools.sensing import SensingOperator, half_example
+from riptools.sensing import SensingOperator, half_example, svec
 
 EXACT_DELTA_WINDOW = 1e-6
 """The exact certificate's δ' may exceed the numeric δ* by at most this (the issue's requirement)."""
@@ -163,3 +166,107 @@ def test_local_minimum_test_on_strict_and_saddle_points():
     # identity operator: U = 0 is critical with Hessian 4(−ZZᵀ) ⊗ I, a saddle; a random x is not critical
     assert local_minimum_test(identity, np.zeros((3, 1)), z).verdict == "not a local minimum (negative curvature)"
     assert local_minimum_test(identity, x, z).verdict == "not critical"
+
+
+# ----------------------------------------------------------------------------------------------
+# The certificate's thresholds, pinned from outside: each test below fails if a check is
+# inverted, dropped, or its tolerance loosened (numbers independent of the module's constants).
+
+REAL_GRADIENT = 1e-5
+"""‖∇f(X)‖ this large relative to its natural scale max(1, ‖X‖·‖XXᵀ − ZZᵀ‖) is a real gradient, not solver
+noise (100× the certificate's 1e-7): a certificate that accepts it is loosened."""
+NOISE_GRADIENT = 1e-10
+"""A relative gradient this small is rounding: a certificate that rejects it is too strict."""
+REAL_CURVATURE_SHORTFALL = 1e-5
+"""A Hessian minimum this far below μ (relative to the Hessian's scale, O(1) here) does not meet μ."""
+REAL_DELTA_EXCESS = 1e-5
+"""A claimed δ this far below the verified one is understated (10× the certificate's 1e-6)."""
+SMALL_BUT_REAL_GAP = 1e-7
+"""f(X) − f(Z) = 1e-7·‖XXᵀ − ZZᵀ‖² is a real (if tiny) gap: X is spurious (certificate threshold 1e-9)."""
+
+
+@functools.lru_cache(maxsize=None)
+def _solved(seed: int, margin: float):
+    x, z = pair(seed, 3, 1, 1)
+    return x, z, counterexample_sdp(x, z, margin=margin)
+
+
+def test_margin_free_solution_is_not_certified_at_a_positive_margin():
+    # The slides' point x = (0, 1/√2), z = (1, 0): its μ = 0 solution (δ* = 1/2) has a singular Hessian.
+    # Asking the certificate for μ = 0.05 must fail (a sign error in the ⪰ μ test once certified it).
+    example = half_example()
+    x, z = example.x_bad, example.z
+    result = counterexample_sdp(x, z)
+    operator = result.operator()
+    own = certify_operator(operator, x, z, claimed_delta=result.delta)
+    assert own.certified, own.failures
+    assert own.kind == PointKind.DEGENERATE and abs(own.hessian_min_eig) < TIGHT_TOL
+    asked = certify_operator(operator, x, z, margin=0.05, claimed_delta=result.delta)
+    assert not asked.certified
+    assert any("Hessian minimum" in failure for failure in asked.failures), asked.failures
+    assert asked.margin_required == 0.05
+
+
+def test_the_margin_test_is_tight():
+    x, z, result = _solved(11, 0.05)
+    operator = result.operator()
+    achieved = certify_operator(operator, x, z).hessian_min_eig
+    assert achieved >= 0.05 - TIGHT_TOL
+    just_below = certify_operator(operator, x, z, margin=achieved - REAL_CURVATURE_SHORTFALL, claimed_delta=result.delta)
+    assert just_below.certified, just_below.failures
+    assert just_below.kind == PointKind.STRICT_LOCAL_MINIMUM
+    assert just_below.classification == f"spurious strict local minimum (μ = {achieved:.6g})"
+    just_above = certify_operator(operator, x, z, margin=achieved + REAL_CURVATURE_SHORTFALL, claimed_delta=result.delta)
+    assert not just_above.certified
+    assert just_above.failures == [f"Hessian minimum {achieved:.6g} < μ = {achieved + REAL_CURVATURE_SHORTFALL:g}"]
+
+
+def _scaled_perturbation(operator, x, z, relative_gradient):
+    """Returns X + εV with ‖∇f‖ ≈ relative_gradient·max(1, ‖X‖‖XXᵀ − ZZᵀ‖) (∇f is linear in ε near a critical X)."""
+    direction = np.random.default_rng(0).standard_normal(x.shape)
+    probe = 1e-6
+    slope = np.linalg.norm(objective.gradient(operator, x + probe * direction, z)) / probe
+    scale = max(1.0, np.linalg.norm(x) * np.linalg.norm(x @ x.T - z @ z.T))
+    moved = x + relative_gradient * scale / slope * direction
+    measured = np.linalg.norm(objective.gradient(operator, moved, z)) / scale
+    assert 0.5 * relative_gradient <= measured <= 2 * relative_gradient, (measured, relative_gradient)
+    return moved
+
+
+def test_a_real_gradient_is_not_critical_and_rounding_is():
+    x, z, result = _solved(12, 0.05)
+    operator = result.operator()
+    moved = certify_operator(operator, _scaled_perturbation(operator, x, z, REAL_GRADIENT), z)
+    assert moved.kind == PointKind.NOT_CRITICAL and not moved.certified
+    assert any(failure.startswith("X is not critical") for failure in moved.failures)
+    nudged = certify_operator(operator, _scaled_perturbation(operator, x, z, NOISE_GRADIENT), z, margin=0.05 - TIGHT_TOL)
+    assert nudged.kind == PointKind.STRICT_LOCAL_MINIMUM and nudged.certified, nudged.failures
+
+
+def test_an_understated_delta_is_rejected_at_a_small_excess():
+    x, z, result = _solved(13, 0.0)
+    operator = result.operator()
+    verified = certify_operator(operator, x, z).rip_delta_verified
+    assert certify_operator(operator, x, z, claimed_delta=verified).certified
+    understated = certify_operator(operator, x, z, claimed_delta=verified - REAL_DELTA_EXCESS)
+    assert not understated.certified
+    assert understated.failures == [f"verified δ {verified:.9g} exceeds the claimed δ {verified - REAL_DELTA_EXCESS:.9g}"]
+
+
+def _nearly_blind_operator(x, z, gap):
+    """Returns the operator with kernel I − (1 − gap)êêᵀ, ê = svec(XXᵀ − ZZᵀ)/‖·‖: f(X) − f(Z) = gap·‖XXᵀ − ZZᵀ‖²."""
+    e = svec(x @ x.T - z @ z.T)
+    e = e / np.linalg.norm(e)
+    return SensingOperator.from_kernel(np.eye(e.size) - (1 - gap) * np.outer(e, e))
+
+
+def test_the_spurious_test_separates_a_tiny_gap_from_none():
+    x, z = pair(14, 3, 1, 1)
+    residual = np.linalg.norm(x @ x.T - z @ z.T)
+    small = certify_operator(_nearly_blind_operator(x, z, SMALL_BUT_REAL_GAP), x, z)
+    assert small.objective_gap == pytest.approx(SMALL_BUT_REAL_GAP * residual**2, rel=1e-3)
+    assert not any("not spurious" in failure for failure in small.failures), small.failures
+    assert small.classification.startswith("spurious ")
+    blind = certify_operator(_nearly_blind_operator(x, z, 0.0), x, z)
+    assert any("X is not spurious" in failure for failure in blind.failures)
+    assert not blind.classification.startswith("spurious")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from riptools.rip import rip_constant, witness_rank
+from riptools.rip import delta_as_given, rip_constant, sdp_rayleigh_bound, witness_rank
 from riptools.sensing import SensingOperator, entry_sampling_operator, gaussian_operator, half_example, svec_basis
 from riptools.validation import InputError
 
@@ -102,3 +102,43 @@ def test_rip_bounds_at_larger_n():
         assert all((b.bound is None) == (b.status != "optimal") for b in bounds.sdp)  # inaccurate solves unused
         assert bounds.lower <= bounds.upper + SEARCH_TOL <= exact.delta + 2 * SEARCH_TOL
         assert witness_rank(bounds.witness) <= rank
+
+
+SDP_TOL = 1e-6
+"""Clarabel's optimal values against closed forms (interior point, default tolerances ~1e-8)."""
+
+
+def test_sdp_bounds_contain_the_closed_form_extremes():
+    # Diagonal sampling at rank 1: λ_max(1) = 1 (at e₁e₁ᵀ) and λ_min(1) = 1/3 (at uuᵀ, u = (1,1,1)/√3).
+    # A bound on the wrong side of these is unsound, however close.
+    kernel = entry_sampling_operator(3, [(0, 0), (1, 1), (2, 2)]).kernel
+    upper = sdp_rayleigh_bound(kernel, 3, 1, "max")
+    lower = sdp_rayleigh_bound(kernel, 3, 1, "min")
+    assert (upper.status, lower.status) == ("optimal", "optimal")
+    assert upper.bound >= 1.0 and upper.bound >= upper.value
+    assert lower.bound <= 1 / 3 and lower.bound <= lower.value
+    assert upper.value == pytest.approx(1.0, abs=SDP_TOL)  # the relaxation is tight here
+    assert lower.value == pytest.approx(1 / 3, abs=SDP_TOL)
+
+
+@pytest.mark.parametrize("seed, m", [(3, 6), (5, 9)])
+def test_reported_bounds_are_the_relaxation_not_the_witness(seed, m):
+    # Where the relaxation is not tight (seed 3: at λ_max, gap 0.006; seed 5: at λ_min, gap 0.08, as
+    # measured), the reported λ bounds are the SDP's values widened by its slack, strictly outside
+    # the witnesses: a bound moved inward cannot hide behind the clamp to the witness.
+    operator = gaussian_operator(3, m, seed=seed)
+    result = rip_constant(operator, 1, starts=10)
+    upper, lower = result.sdp
+    assert (upper.extreme, upper.status, lower.extreme, lower.status) == ("max", "optimal", "min", "optimal")
+    assert upper.bound > upper.value and lower.bound < lower.value  # the solver's slack widens, never narrows
+    assert (result.lambda_min_bounds[0], result.lambda_max_bounds[1]) == (lower.bound, upper.bound)
+    gaps = (result.lambda_max_bounds[1] - result.lambda_max_bounds[0], result.lambda_min_bounds[1] - result.lambda_min_bounds[0])
+    assert max(gaps) > 1e-3
+    assert result.upper == delta_as_given(result.lambda_min_bounds[0], result.lambda_max_bounds[1])
+    assert result.lower == delta_as_given(result.lambda_min_bounds[1], result.lambda_max_bounds[0])
+    # Quotients of rank-1 matrices sampled on the sphere lie inside the reported bounds.
+    rng = np.random.default_rng(0)
+    for u in rng.standard_normal((500, 3)):
+        m = np.outer(u, u)
+        quotient = np.linalg.norm(operator.apply(m)) ** 2 / np.linalg.norm(m) ** 2
+        assert result.lambda_min_bounds[0] <= quotient <= result.lambda_max_bounds[1]
