@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from riptools.rip import delta_as_given, rip_constant, sdp_rayleigh_bound, witness_rank
+from riptools.rip import delta_as_given, delta_rescaled, rip_constant, sdp_rayleigh_bound, witness_rank
 from riptools.sensing import SensingOperator, entry_sampling_operator, gaussian_operator, half_example, svec_basis
 from riptools.validation import InputError
 
@@ -142,3 +142,12 @@ def test_reported_bounds_are_the_relaxation_not_the_witness(seed, m):
         m = np.outer(u, u)
         quotient = np.linalg.norm(operator.apply(m)) ** 2 / np.linalg.norm(m) ** 2
         assert result.lambda_min_bounds[0] <= quotient <= result.lambda_max_bounds[1]
+
+
+def test_delta_formulas_on_hand_computed_values():
+    assert delta_as_given(0.25, 1.5) == 0.75  # the lower side decides
+    assert delta_as_given(0.75, 1.5) == 0.5  # the upper side decides
+    assert delta_rescaled(0.5, 1.5) == 0.5  # (1.5 − 0.5)/(1.5 + 0.5)
+    assert delta_rescaled(-1e-12, 2.0) == 1.0  # a rounding-negative λ_min counts as 0
+    assert delta_rescaled(0.0, 0.0) == 1.0  # the zero operator: no rescaling helps
+    assert delta_rescaled(0.2, 0.9) == pytest.approx(0.7 / 1.1, abs=EXACT_TOL)  # λ_max < 1 is an ordinary operator
