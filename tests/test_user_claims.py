@@ -128,6 +128,9 @@ def test_check_file_runs_as_a_console_script_outside_the_repository(claim_file):
                           cwd=claim_file.parent, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "mypaper.lemma2" in done.stdout and "refuted" in done.stdout
+    # Below the table: the counterexample (with the sides' exponents) and the replay command.
+    assert "counterexample n=2, r=1: lhs " in done.stdout
+    assert f"replay: riptools check --file {claim_file} mypaper.lemma2 --budget 20 --seed 0" in done.stdout
 
 
 @pytest.mark.parametrize("content, expected", [

@@ -46,8 +46,8 @@ def _number(value) -> str:
 
 
 def format_table(findings: list[Finding]) -> str:
-    """Returns the plain-text verdict table of the claims' findings."""
-    header = f"{'claim':42s} {'verdict':12s} {'claimed':>9s} {'observed':>11s} {'worst margin':>13s} {'tried':>6s}"
+    """Returns the plain-text verdict table, then each finding that does not agree: its evidence and replay command."""
+    header = f"{'claim':42s} {'verdict':12s} {'claimed':>9s} {'observed':>14s} {'worst margin':>13s} {'tried':>6s}"
     lines = [header, "-" * len(header)]
     for finding in findings:
         evidence = finding.evidence
@@ -55,10 +55,14 @@ def format_table(findings: list[Finding]) -> str:
         if evidence["observed_extreme"] is not None:
             observed = f"{evidence['extreme']} {observed}"
         lines.append(
-            f"{finding.id:42s} {finding.verdict.value:12s} {_number(evidence['claimed_constant']):>9s} {observed:>11s} "
+            f"{finding.id:42s} {finding.verdict.value:12s} {_number(evidence['claimed_constant']):>9s} {observed:>14s} "
             f"{evidence['worst_margin']:>13.3g} {evidence['examples_tried']:>6d}"
         )
     lines.append("margin = (rhs − lhs)/(|lhs| + |rhs|), negative = violated; counterexamples verified at 50 and 80 digits")
+    for finding in findings:
+        if finding.verdict is not Verdict.AGREES:
+            lines += ["", f"{finding.id} ({finding.source.citation}): {finding.verdict.value}, {finding.reason}",
+                      f"  {finding.measured}", f"  replay: {finding.replay}"]
     return "\n".join(lines)
 
 
