@@ -316,6 +316,12 @@ def normalised_margin(claim: Claim, instance: dict, backend=FLOAT64):
     """Returns (rhs − lhs)/(|lhs| + |rhs|) for ``<=`` claims, −‖lhs − rhs‖/(‖lhs‖ + ‖rhs‖) for ``==``.
 
     Negative means violated; the normalisation makes the tolerance relative.
+
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> import numpy as np
+        >>> round(float(normalised_margin(claim, {"X": np.array([[3.0], [4.0]])})), 6)  # (2.5 − 5)/(5 + 2.5)
+        -0.333333
     """
     lhs, rhs = claim.sides(instance, backend)
     if claim.relation == "==":
@@ -339,12 +345,23 @@ def _evaluate(claim: Claim, instance: dict) -> tuple[float, float | None]:
 
 
 def float_arrays(instance: dict) -> list[str]:
-    """Returns the keys of the instance's floating-point arrays (what a backend converts and an attack may move)."""
+    """Returns the keys of the instance's floating-point arrays (what a backend converts and an attack may move).
+    Example:
+        >>> import numpy as np
+        >>> float_arrays({"X": np.ones((2, 1)), "mask": np.ones(2, dtype=bool), "k": 3})
+        ['X']
+    """
     return [key for key, value in instance.items() if isinstance(value, np.ndarray) and value.dtype.kind == "f"]
 
 
 def to_backend(instance: dict, backend) -> dict:
-    """Returns the instance with its float arrays converted for ``backend`` (other values untouched)."""
+    """Returns the instance with its float arrays converted for ``backend`` (other values untouched).
+    Example:
+        >>> import numpy as np
+        >>> converted = to_backend({"X": np.array([[0.5]]), "k": 3}, MULTIPRECISION)
+        >>> type(converted["X"][0, 0]).__name__, converted["k"]
+        ('mpf', 3)
+    """
     arrays = float_arrays(instance)
     return {key: backend.array(value) if key in arrays else value for key, value in instance.items()}
 
@@ -359,6 +376,13 @@ def verify(claim: Claim, instance: dict) -> dict | None:
 
     The hypotheses and both sides are re-evaluated in mpmath at every precision of VERIFY_DIGITS;
     the violation must hold (margin < −MP_VIOLATION_TOL) and the hypotheses must hold at each.
+
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> import numpy as np
+        >>> record = verify(claim, {"X": np.array([[3.0], [4.0]]), "Z": np.ones((2, 1))})
+        >>> record["lhs"], record["rhs"], record["digits"], record["size"]
+        ('5.0', '2.5', [50, 80], {'n': 2, 'r': 1})
     """
     record = None
     for digits in VERIFY_DIGITS:
@@ -410,12 +434,21 @@ def size_text(size: dict) -> str:
 
 
 def instance_to_json(instance: dict) -> dict:
-    """Returns the instance with arrays as nested lists of floats (which JSON round-trips exactly)."""
+    """Returns the instance with arrays as nested lists of floats (which JSON round-trips exactly).
+    Example:
+        >>> import numpy as np
+        >>> instance_to_json({"X": np.array([[0.1], [2.0]]), "k": 1})
+        {'X': [[0.1], [2.0]], 'k': 1}
+    """
     return {key: value.tolist() if isinstance(value, np.ndarray) else value for key, value in instance.items()}
 
 
 def instance_from_json(data: dict) -> dict:
-    """Returns an instance from :func:`instance_to_json` output (lists become float64 arrays)."""
+    """Returns an instance from :func:`instance_to_json` output (lists become float64 arrays).
+    Example:
+        >>> instance_from_json({"X": [[0.1], [2.0]], "k": 1})["X"].dtype
+        dtype('float64')
+    """
     return {key: np.asarray(value, dtype=np.float64) if isinstance(value, list) else value for key, value in data.items()}
 
 
@@ -670,7 +703,7 @@ def _simplify(claim: Claim, instance: dict, record: dict) -> tuple[dict, dict]:
     return record, instance
 
 
-def shrink(claim: Claim, record: dict, instance: dict, *, seed: int, budget: int) -> tuple[dict, dict]:
+def _shrink(claim: Claim, record: dict, instance: dict, *, seed: int, budget: int) -> tuple[dict, dict]:
     """Returns (record, instance) of a counterexample at the smallest size (n, r) a short search can refute, simplified.
 
     Sizes are tried by increasing n + r (then n) up to the size of ``record``. A claim without
@@ -715,6 +748,12 @@ def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_ra
     """Returns the finding of one search of ``budget`` instances, with the instances' samples.
 
     Same arguments as :func:`check_claim`, which returns only the finding.
+
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> trial = run_trial(claim, budget=10)
+        >>> trial.finding.verdict.value, len(trial.samples) >= 5
+        ('refuted', True)
     """
     budget = positive_int(budget, "budget", minimum=4)
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
@@ -730,7 +769,7 @@ def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_ra
             verdict, note = Verdict.INCONCLUSIVE, f"{unexamined} float64 violations not re-verified in high precision"
     if record is not None:
         verdict = Verdict.REFUTED
-        counterexample, instance = shrink(claim, record, instance, seed=seed, budget=max(budget, 40))
+        counterexample, instance = _shrink(claim, record, instance, seed=seed, budget=max(budget, 40))
     observed = log.observed_extreme(claim) if claim.statistic else None
     if counterexample is not None:
         observed = more_extreme(claim, observed, statistic_of(claim, instance))
@@ -748,7 +787,7 @@ def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_ra
         "counterexample": counterexample,
         "note": note,
     }
-    return ClaimTrial(finding=claim_finding(claim, verdict, evidence), samples=tuple(log.samples))
+    return ClaimTrial(finding=_finding(claim, verdict, evidence), samples=tuple(log.samples))
 
 
 def check_claim(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_range=None, r_range=None) -> Finding:
@@ -840,7 +879,7 @@ def side_text(value) -> str:
     return f"a {'×'.join(map(str, np.shape(np.asarray(value, dtype=object))))} array"
 
 
-def describe(claim: Claim, verdict: Verdict, evidence: dict) -> tuple[str, str]:
+def _describe(claim: Claim, verdict: Verdict, evidence: dict) -> tuple[str, str]:
     """Returns (measured, reason) of a finding, both phrases computed from its evidence."""
     parts = []
     if evidence["observed_extreme"] is not None:
@@ -863,9 +902,9 @@ def describe(claim: Claim, verdict: Verdict, evidence: dict) -> tuple[str, str]:
     return "; ".join(parts), reason
 
 
-def claim_finding(claim: Claim, verdict: Verdict, evidence: dict) -> Finding:
+def _finding(claim: Claim, verdict: Verdict, evidence: dict) -> Finding:
     """Returns the :class:`~riptools.findings.Finding` of ``claim`` for a verdict and its evidence."""
-    measured, reason = describe(claim, verdict, evidence)
+    measured, reason = _describe(claim, verdict, evidence)
     constant = "" if claim.claimed_constant is None else f" (constant {_number(claim.claimed_constant)})"
     return Finding(
         id=claim.id,
@@ -897,6 +936,16 @@ def with_stored_counterexample(claim: Claim, finding: Finding, directory=COUNTER
     """Returns the finding, refuted by the stored counterexample (re-verified now) if the search found none.
 
     A stored counterexample that no longer violates the claim in high precision changes nothing.
+
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> import dataclasses, tempfile
+        >>> found = check_claim(claim, budget=10)
+        >>> folder = tempfile.mkdtemp()
+        >>> _ = save_counterexample(found, folder)
+        >>> missed = dataclasses.replace(found, verdict="agrees", evidence={**found.evidence, "counterexample": None})
+        >>> with_stored_counterexample(claim, missed, folder).reason.startswith("stored counterexample")
+        True
     """
     if finding.verdict is Verdict.REFUTED:
         return finding
@@ -906,11 +955,17 @@ def with_stored_counterexample(claim: Claim, finding: Finding, directory=COUNTER
         return finding
     evidence = dict(finding.evidence, counterexample=record, replayed=True)
     evidence["observed_extreme"] = more_extreme(claim, evidence["observed_extreme"], statistic_at(claim, record["inputs"]))
-    return claim_finding(claim, Verdict.REFUTED, evidence)
+    return _finding(claim, Verdict.REFUTED, evidence)
 
 
 def statistic_of(claim: Claim, instance: dict) -> float | None:
-    """Returns the claim's statistic on an instance at VERIFY_DIGITS[0] digits (None if it has none or it is not evaluable)."""
+    """Returns the claim's statistic on an instance at VERIFY_DIGITS[0] digits (None if it has none or it is not evaluable).
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> import numpy as np
+        >>> statistic_of(claim, {"X": np.array([[3.0], [4.0]]), "Z": np.ones((2, 1))})  # lhs/rhs
+        2.0
+    """
     if claim.statistic is None:
         return None
     with mpmath.workdps(VERIFY_DIGITS[0]):
@@ -921,12 +976,22 @@ def statistic_of(claim: Claim, instance: dict) -> float | None:
 
 
 def statistic_at(claim: Claim, inputs: dict) -> float | None:
-    """Returns the claim's statistic on JSON inputs (see :func:`instance_to_json`) at VERIFY_DIGITS[0] digits."""
+    """Returns the claim's statistic on JSON inputs (see :func:`instance_to_json`) at VERIFY_DIGITS[0] digits.
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> statistic_at(claim, {"X": [[3.0], [4.0]], "Z": [[1.0], [1.0]]})
+        2.0
+    """
     return statistic_of(claim, instance_from_json(inputs))
 
 
 def more_extreme(claim: Claim, first: float | None, second: float | None) -> float | None:
-    """Returns the more extreme of two statistics in the claim's direction (None-aware)."""
+    """Returns the more extreme of two statistics in the claim's direction (None-aware).
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> more_extreme(claim, 1.5, None), more_extreme(claim, 1.5, 2.0)
+        (1.5, 2.0)
+    """
     values = [value for value in (first, second) if value is not None and math.isfinite(value)]
     if not values:
         return None
@@ -934,7 +999,11 @@ def more_extreme(claim: Claim, first: float | None, second: float | None) -> flo
 
 
 def counterexample_path(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> Path:
-    """Returns the JSON path of a claim's stored counterexample (id with unsafe characters replaced)."""
+    """Returns the JSON path of a claim's stored counterexample (id with unsafe characters replaced).
+    Example:
+        >>> counterexample_path("lemma3.descent[C=0.1]", "/tmp").name
+        'lemma3.descent_C_0.1_.json'
+    """
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in claim_id)
     return Path(directory) / f"{safe}.json"
 
@@ -944,6 +1013,14 @@ def save_counterexample(finding: Finding, directory=COUNTEREXAMPLE_DIR) -> Path:
 
     Raises:
         InputError: the finding holds no counterexample.
+
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> import tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> path = save_counterexample(check_claim(claim, budget=10), folder)
+        >>> replay(claim, load_counterexample(claim.id, folder))["digits"]
+        [50, 80]
     """
     counterexample = finding.evidence.get("counterexample")
     if counterexample is None:
@@ -961,7 +1038,11 @@ def save_counterexample(finding: Finding, directory=COUNTEREXAMPLE_DIR) -> Path:
 
 
 def load_counterexample(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> dict | None:
-    """Returns the stored counterexample of ``claim_id``, or None when none is stored."""
+    """Returns the stored counterexample of ``claim_id``, or None when none is stored.
+    Example:
+        >>> load_counterexample("no.such.claim") is None
+        True
+    """
     path = counterexample_path(claim_id, directory)
     if not path.exists():
         return None
@@ -969,12 +1050,25 @@ def load_counterexample(claim_id: str, directory=COUNTEREXAMPLE_DIR) -> dict | N
 
 
 def replay(claim: Claim, stored: dict) -> dict | None:
-    """Returns the high-precision violation record of a stored counterexample, or None if it no longer violates."""
+    """Returns the high-precision violation record of a stored counterexample, or None if it no longer violates.
+    Example:
+        >>> from riptools.claims.examples import frobenius_below_half_spectral as claim  # ‖X‖_F ≤ ‖X‖₂/2, false
+        >>> replay(claim, {"inputs": {"X": [[3.0], [4.0]], "Z": [[1.0], [1.0]]}})["margin"]
+        '-0.33333333333333333333'
+    """
     return verify(claim, instance_from_json(stored["inputs"]))
 
 
 def fixed_size_strategy(build: Callable) -> Callable:
-    """Returns a claim strategy factory: sizes (n, r ≤ n) drawn from the ranges, then ``build(draw, n, r)``."""
+    """Returns a claim strategy factory: sizes (n, r ≤ n) drawn from the ranges, then ``build(draw, n, r)``.
+    Example:
+        >>> import numpy as np
+        >>> from hypothesis import find
+        >>> from hypothesis import strategies as st
+        >>> sized = fixed_size_strategy(lambda draw, n, r: {"X": np.zeros((n, r))})
+        >>> find(sized((3, 5), (2, 2)), lambda instance: True)["X"].shape
+        (3, 2)
+    """
 
     def strategy(n_range, r_range):
         @st.composite
