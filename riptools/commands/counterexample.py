@@ -28,9 +28,12 @@ from riptools.certify import (
 from riptools.counterexample import DEFAULT_SOLVER, DENSE_MAX_N, SOLVERS, counterexample_sdp
 from riptools.objective import PointKind
 from riptools.results import dumps
-from riptools.search import DEFAULT_MAX_EVALUATIONS, search_min_delta
+from riptools.executors import make_executor
+from riptools.protocols.atlas import DEFAULT_STARTS, AtlasParams, check_atlas_params, run_atlas, run_cell
+from riptools.search import DEFAULT_MAX_EVALUATIONS, DEFAULT_METHOD, METHODS, search_min_delta
+from riptools.sources.sharp_thresholds import REFERENCE, RELATED, atlas_row, plot_atlas
 from riptools.sensing import save_operator
-from riptools.validation import InputError, as_finite_array
+from riptools.validation import InputError, as_finite_array, positive_int
 
 EXACT_DEFAULT_MAX_N = 4
 """The exact certificate is computed by default when n ≤ this, and with --exact otherwise."""
@@ -53,7 +56,7 @@ def register(subparsers) -> None:
     parser.add_argument("--gradient", action="store_true",
                         help="also print ∇δ*(X, Z) (gradient_x, gradient_z; envelope theorem, one solve)")
     parser.set_defaults(handler=run_solve)
-    forms = parser.add_subparsers(dest="form", metavar="[search | certify]")
+    forms = parser.add_subparsers(dest="form", metavar="[search | certify | atlas]")
     search = forms.add_parser("search", help="minimise δ*(X, Z) over X ∈ R^{n×r}, Z ∈ R^{n×r★}")
     search.add_argument("--n", type=int, required=True, help="ambient dimension n")
     search.add_argument("--rank", type=int, required=True, help="r, columns of X")
@@ -61,6 +64,9 @@ def register(subparsers) -> None:
     search.add_argument("--starts", type=int, default=8, help="random starts (default 8)")
     search.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
     search.add_argument("--max-evaluations", type=int, default=DEFAULT_MAX_EVALUATIONS, help="SDP solves per start")
+    search.add_argument("--method", default=DEFAULT_METHOD, choices=METHODS,
+                        help="local search: bfgs (gradient of δ*, default) or nelder-mead")
+    search.add_argument("--workers", type=int, default=1, help="local processes for the starts (default 1)")
     search.add_argument("--save", help="write the best certified operator with X_bad and Z")
     _add_common(search)
     search.set_defaults(handler=run_search)
@@ -70,6 +76,18 @@ def register(subparsers) -> None:
     certify.add_argument("--json", action="store_true", help="print one JSON object")
     certify.add_argument("--seed", type=int, default=0, help="seed of the local-minimum test's sphere search (default 0)")
     certify.set_defaults(handler=run_certify)
+    atlas = forms.add_parser("atlas", help="smallest certified δ* for every (r, r★) beside the sharp-threshold theory")
+    atlas.add_argument("--max-rank", type=int, required=True, help="R: cells r★ ≤ r ≤ R")
+    atlas.add_argument("--max-true-rank", type=int, required=True, help="S: cells 1 ≤ r★ ≤ S (S ≤ R)")
+    atlas.add_argument("--starts", type=int, default=DEFAULT_STARTS,
+                       help=f"random starts per cell (default {DEFAULT_STARTS}; structured starts come on top)")
+    atlas.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
+    atlas.add_argument("--max-evaluations", type=int, default=DEFAULT_MAX_EVALUATIONS, help="SDP solves per start")
+    atlas.add_argument("--workers", type=int, default=1, help="local processes for each cell's starts (default 1)")
+    atlas.add_argument("--scheduler", help="address of a Dask scheduler for the starts (instead of --workers)")
+    atlas.add_argument("--json", action="store_true", help="print the rows as one JSON list")
+    atlas.add_argument("--plot", help="write the figure (δ found against r for each r★, with the theory curves) here")
+    atlas.set_defaults(handler=run_atlas_command)
 
 
 def _add_common(parser) -> None:
@@ -205,9 +223,10 @@ def run_search(args) -> int:
     """Searches for the smallest δ* and prints the best pair with its certificate."""
     start = time.perf_counter()
     found = search_min_delta(args.n, args.rank, args.true_rank, starts=args.starts, seed=args.seed, margin=args.margin,
-                             max_evaluations=args.max_evaluations, progress=not args.json)
+                             max_evaluations=args.max_evaluations, progress=not args.json, method=args.method,
+                             workers=args.workers)
     result, certificate = found.result, found.certificate
-    exact = certify_exact(result) if (certificate.certified and (args.exact or result.n <= EXACT_DEFAULT_MAX_N)) else None
+    exact = found.exact_certificate
     report = _report(result, certificate, exact=exact, local=None)
     report.update({"best_x": found.best_x, "best_z": found.best_z, "starts": found.starts, "evaluations": found.evaluations,
                    "seed": found.seed, "saved": _save(args.save, result, certificate) if args.save else None,
@@ -262,4 +281,40 @@ def run_certify(args) -> int:
     print(f"  beyond second order: {local.verdict} ({local.how})")
     if exact:
         print(f"exact certificate: δ' = {exact.delta}, μ' = {exact.margin}: {'VERIFIED' if exact.verified else 'not verified'} {exact.checks}")
+    return 0
+
+
+def run_atlas_command(args) -> int:
+    """Runs the sharp-threshold atlas and prints one row per (r, r★) with the theory and a verdict."""
+    for name in ("max_rank", "max_true_rank", "starts"):
+        positive_int(getattr(args, name), "--" + name.replace("_", "-"))
+    positive_int(args.max_evaluations, "--max-evaluations", minimum=10)
+    if args.max_true_rank > args.max_rank:
+        raise InputError(f"--max-true-rank: expected ≤ --max-rank = {args.max_rank}, got {args.max_true_rank}")
+    params = check_atlas_params(AtlasParams(max_rank=args.max_rank, max_true_rank=args.max_true_rank, starts=args.starts,
+                                            seed=args.seed, max_evaluations=args.max_evaluations))
+    if args.plot and not Path(args.plot).resolve().parent.is_dir():
+        raise InputError(f"--plot: the folder of {args.plot} does not exist")
+    _, close = make_executor(workers=args.workers, scheduler=args.scheduler)  # validates --workers/--scheduler first
+    close()
+    result = run_atlas(params, run_cells=lambda cells: [run_cell(cell, workers=args.workers, scheduler=args.scheduler)
+                                                         for cell in cells])
+    rows = [atlas_row(cell) for cell in result.cells]
+    if args.plot:
+        plot_atlas(result.cells, args.plot)
+    if args.json:
+        print(dumps(rows))
+        return 0
+    print(f"theory: {REFERENCE.full}\n        rank 1: {RELATED[0].full}")
+    print(f"{'r':>2} {'r★':>2} {'δ found':>11} {'exact δ′':>20} {'sufficient':>10} {'construction':>12} {'sharp':>8} "
+          f"{'starts':>6} {'solves':>6} {'s':>6}  verdict")
+    for row in rows:
+        exact = f"{row['exact_certificate']['delta']}{'' if row['exact_certificate']['verified'] else ' (NOT verified)'}"
+        sharp = "open" if row["sharp_value"] is None else f"{row['sharp_value']:.6f}"
+        print(f"{row['rank']:>2} {row['true_rank']:>2} {row['delta']:>11.8f} {exact:>20} {row['theory_sufficient']:>10.6f} "
+              f"{row['known_construction']:>12.6f} {sharp:>8} {row['starts']:>6} {row['solves']:>6} {row['seconds']:>6.1f}  "
+              f"{row['verdict']} ({row['reason']})")
+    if args.plot:
+        print(f"figure: {args.plot}")
+    print(f"{result.seconds:.1f} s")
     return 0
