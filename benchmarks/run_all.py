@@ -29,6 +29,7 @@ from figure_report import NOT_APPLICABLE, Figure, parse_figure_line
 
 HERE = Path(__file__).resolve().parent
 QUICK_ARGS = {
+    "atlas": ["--quick"],
     "basin": ["--steps", "200", "--numpy-steps", "5", "--sweep-trials", "20", "--study-trials", "2000"],
     "claims": ["--budget", "20"],
     "counterexample": ["--repeats", "1"],
