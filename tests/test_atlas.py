@@ -162,7 +162,7 @@ def test_cli_atlas_bad_input(capsys, argv, name):
 
 
 def test_protocol_sizes():
-    assert ATLAS.sized(quick=True) == AtlasParams(max_rank=2, max_true_rank=2, starts=2)
+    assert ATLAS.sized(quick=True) == AtlasParams(max_rank=2, max_true_rank=2, starts=1)
     full = ATLAS.sized(quick=False)
     assert (full.max_rank, full.max_true_rank) == (4, 2)
     assert "--max-rank 4 --max-true-rank 2" in ATLAS.replay(full)

@@ -227,10 +227,10 @@ def replay_command(params: AtlasParams) -> str:
 
 
 ATLAS_CELL = Protocol(name="atlas-cell", run=run_cell, params=AtlasCellParams,
-                      sizes={"quick": {"starts": 2}, "full": {"starts": DEFAULT_STARTS}})
+                      sizes={"quick": {"starts": 1}, "full": {"starts": DEFAULT_STARTS}})
 """One cell of the atlas (its parameters carry the smaller cells' points, so a level's cells are independent tasks)."""
 ATLAS = Protocol(name="atlas", run=run_atlas, params=AtlasParams,
-                 sizes={"quick": {"max_rank": 2, "max_true_rank": 2, "starts": 2},
+                 sizes={"quick": {"max_rank": 2, "max_true_rank": 2, "starts": 1},
                         "full": {"max_rank": 4, "max_true_rank": 2, "starts": DEFAULT_STARTS}},
                  command=replay_command)
 """The whole atlas: quick R = 2 (cells (1,1), (2,1), (2,2)), full R = 4, S = 2 (seven cells)."""
