@@ -2,8 +2,9 @@
 
 The claim file below is written only against the documented API (``riptools.claims.inequality``,
 ``riptools.strategies``, the backend ``m``) and lives in a temporary directory, not in the
-repository: a true inequality, a tight one (‖X‖₂ = ‖X‖_F whenever rank X = 1, so the observed
-ratio reaches 1 and float64 rounding pushes it past 1), and a false one.
+repository: a true inequality, two tight ones (‖X‖₂ = ‖X‖_F whenever rank X = 1; and an equality
+whose float64 evaluation loses most digits to cancellation, so float64 "violates" it on a third of
+the instances while the high-precision check shows equality), and a false one.
 """
 
 import json
@@ -45,6 +46,15 @@ USER_CLAIMS = textwrap.dedent('''\
         return m.svdvals(inst["X"])[0], m.fro(inst["X"])
 
 
+    @inequality(id="mypaper.expansion", source="My paper (2026), eq. (7)",
+                statement="‖X + V‖²_F − ‖X‖²_F − 2⟨X, V⟩ ≤ ‖V‖²_F for V = 10⁻⁶·Z (an equality)",
+                instances=rs.factor_pairs(n=(2, 6), r=(1, 3)))
+    def expansion(inst, m):
+        x, z = inst["X"], inst["Z"]
+        v = z * m.const("1e-6")
+        return m.fro(x + v) ** 2 - m.fro(x) ** 2 - 2 * m.dot(x, v), m.fro(v) ** 2
+
+
     @inequality(id="mypaper.lemma2", source="My paper (2026), Lemma 2",
                 statement="‖XXᵀ − ZZᵀ‖_F ≤ ‖Z‖₂·‖X − Z‖_F",
                 instances=rs.factor_pairs(n=(2, 6), r=(1, 3)))
@@ -56,7 +66,7 @@ USER_CLAIMS = textwrap.dedent('''\
 USER_TESTS = textwrap.dedent('''\
     from riptools.testing import assert_holds
 
-    from my_lemmas import lemma1, lemma2, tight
+    from my_lemmas import expansion, lemma1, lemma2, tight
 
 
     def test_lemma1_holds():
@@ -65,6 +75,10 @@ USER_TESTS = textwrap.dedent('''\
 
     def test_tight_inequality_holds():
         assert_holds(tight)
+
+
+    def test_cancelling_equality_holds():
+        assert_holds(expansion)
 
 
     def test_lemma2_holds():
@@ -91,10 +105,14 @@ def test_check_file_gives_holds_tight_and_refuted_findings(claim_file, capsys):
     true, tight, false = records["mypaper.lemma1"], records["mypaper.spectral_vs_frobenius"], records["mypaper.lemma2"]
     assert true["verdict"] == "agrees" and true["reason"].endswith("not a proof")
     assert true["source"]["citation"] == "My paper (2026), Lemma 1" and true["source"]["year"] == 2026
-    # Tight: the ratio reaches 1 (float64 rounding even exceeds it) without a false refutation.
+    # Tight: the ratio reaches 1 without a false refutation.
     assert tight["verdict"] == "agrees"
     assert tight["evidence"]["observed_extreme"] >= 1 - ROUNDING
     assert tight["evidence"]["counterexample"] is None
+    # Tight with cancellation: float64 "violates" it by far more than rounding; high precision does not.
+    cancelling = records["mypaper.expansion"]
+    assert cancelling["verdict"] == "agrees" and "rounding artefacts" in cancelling["reason"]
+    assert cancelling["evidence"]["observed_extreme"] == pytest.approx(1, abs=ROUNDING)
     # False: refuted, with a counterexample verified in high precision, shrunk to the smallest size.
     assert false["verdict"] == "refuted"
     counterexample = false["evidence"]["counterexample"]
@@ -148,6 +166,32 @@ def test_bad_claim_files_exit_2_with_one_line(tmp_path, capsys, content, expecte
     assert error.count("\n") == 0 and "--file" in error and expected in error
 
 
+def test_several_files_run_together_and_may_list_their_claims(claim_file, tmp_path, capsys):
+    other = tmp_path / "more_claims.py"
+    other.write_text(textwrap.dedent('''\
+        from riptools import strategies as rs
+        from riptools.claims import inequality
+
+        def _trace(inst, m):
+            return m.trace(m.transpose(inst["X"]) @ inst["X"]), m.fro(inst["X"]) ** 2
+
+        CLAIMS = [inequality(id="more.trace", source="More (2026)", statement="tr(XᵀX) = ‖X‖²_F", relation="==",
+                             instances=rs.factor_pairs(n=(2, 3), r=1))(_trace)]
+    '''))
+    assert main(["check", "--file", str(claim_file), "--file", str(other), "--file", str(claim_file), "--list", "--json"]) == 0
+    ids = [row["id"] for row in json.loads(capsys.readouterr().out)]
+    assert ids == ["mypaper.lemma1", "mypaper.spectral_vs_frobenius", "mypaper.expansion", "mypaper.lemma2", "more.trace"]
+    assert main(["check", "--file", str(other), "more.trace", "--budget", "20", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["verdict"] == "agrees"
+
+
+def test_one_id_in_two_files_exits_2(claim_file, tmp_path, capsys):
+    copy = tmp_path / "copy.py"
+    copy.write_text(USER_CLAIMS)
+    assert main(["check", "--file", str(claim_file), "--file", str(copy), "--list"]) == 2
+    assert "'mypaper.lemma1' is defined in" in capsys.readouterr().err
+
+
 def test_unknown_claim_id_in_a_file_exits_2(claim_file, capsys):
     assert main(["check", "--file", str(claim_file), "mypaper.no_such_lemma"]) == 2
     assert "mypaper.no_such_lemma" in capsys.readouterr().err
@@ -156,7 +200,7 @@ def test_unknown_claim_id_in_a_file_exits_2(claim_file, capsys):
 def test_pytest_passes_true_claims_and_fails_the_false_one_with_the_counterexample(pytester):
     pytester.makepyfile(my_lemmas=USER_CLAIMS, test_my_lemmas=USER_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--riptools-budget={BUDGET}", "--riptools-seed=0")
-    result.assert_outcomes(passed=2, failed=1)
+    result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines([
         "*riptools: claim budget 60, seed 0*",
         "*mypaper.lemma2 is refuted*",
@@ -168,6 +212,21 @@ def test_pytest_passes_true_claims_and_fails_the_false_one_with_the_counterexamp
         "*or: pytest test_my_lemmas.py::test_lemma2_holds --riptools-budget 60 --riptools-seed 0*",
         "*FAILED test_my_lemmas.py::test_lemma2_holds*",
     ])
+
+
+DEEP_BUDGET = 1000
+"""Instances per claim in the slow search (a few seconds per claim)."""
+
+
+@pytest.mark.slow
+def test_a_deep_search_keeps_the_verdicts(claim_file):
+    # The tight claims' float64 ratios exceed 1 by rounding on many instances; none may count.
+    verdicts = {claim.id: check_claim(claim, budget=DEEP_BUDGET, seed=1) for claim in load_claims(claim_file)}
+    assert {key: finding.verdict.value for key, finding in verdicts.items()} == {
+        "mypaper.lemma1": "agrees", "mypaper.spectral_vs_frobenius": "agrees", "mypaper.expansion": "agrees",
+        "mypaper.lemma2": "refuted"}
+    for tight in ("mypaper.spectral_vs_frobenius", "mypaper.expansion"):
+        assert verdicts[tight].evidence["observed_extreme"] == pytest.approx(1, abs=ROUNDING)
 
 
 def test_pytest_rejects_a_bad_budget(pytester):

@@ -13,7 +13,9 @@ instances, the two sides as functions, and what riptools recorded for it. The en
    instances actually evaluated (``examples_tried``) can exceed the budget by up to half.
 3. **Verify** — a float64 violation counts only if it survives re-evaluation of the hypotheses and
    both sides in mpmath at 50 and at 80 digits (the stored float64 inputs are exact binary numbers,
-   so the high-precision evaluation has no input rounding).
+   so the high-precision evaluation has no input rounding). The worst candidates are verified first,
+   up to half the budget of them; the observed extreme is re-evaluated at 50 digits wherever a
+   float64 value could be the extreme.
 4. **Shrink** — a refuted claim is re-searched at the smallest sizes (n, r) first, and the entries of
    the counterexample are rounded to as few significant digits as still violate in high precision.
 
@@ -25,7 +27,6 @@ that re-verifies in high precision), ``inconclusive`` (float64 violations left u
 from __future__ import annotations
 
 import contextlib
-import heapq
 import json
 import math
 import re
@@ -63,7 +64,12 @@ ATTACK_MIN_STEPS = 5
 MAX_SHRINK_SIZES = 8
 """Shrinking searches at most this many sizes (n, r) below the one found, smallest first."""
 MAX_VERIFIED_CANDIDATES = 10
-"""At most this many float64 candidates (the worst first) are re-verified in high precision."""
+"""Each attack re-verifies at most this many of its float64 candidates in high precision; after the
+search, up to max(MAX_VERIFIED_CANDIDATES, budget/2) candidates (the worst first) are re-verified, so
+a tight claim whose float64 evaluation is often "violated" by rounding is still decided."""
+EXTREME_SLACK = 1e-12
+"""Float64 statistics within this relative distance of the best high-precision value are not
+re-evaluated (float64 rounding moves a statistic by ~1e-15 relative)."""
 
 
 class Float64:
@@ -511,16 +517,15 @@ def _explore(claim: Claim, *, examples: int, seed: int, n_range, r_range, log: "
 
 
 class _SearchLog:
-    """Every evaluated instance's (parameter, statistic, margin), and the most extreme statistics.
+    """Every evaluated instance and its (parameter, statistic, margin) in float64.
 
-    The instances with the most extreme float64 statistics are kept so that the reported extreme can
-    be re-evaluated in high precision (float64 cancellation can fake an extreme value).
+    The instances are kept so that the reported extreme can be re-evaluated in high precision
+    (float64 cancellation can fake an extreme value, see :meth:`observed_extreme`).
     """
 
-    def __init__(self, keep: int = 10):
+    def __init__(self):
         self.samples = []
-        self._extremes = []
-        self._keep = keep
+        self._instances = []
 
     def record(self, claim: Claim, instance: dict) -> tuple[float, float | None]:
         """Evaluates the instance in float64, logs it and returns (normalised margin, statistic)."""
@@ -529,26 +534,29 @@ class _SearchLog:
             return margin, statistic
         parameter = claim.parameter(instance) if claim.parameter else math.nan
         self.samples.append((parameter, statistic, margin))
-        if statistic is not None and math.isfinite(statistic):
-            key = statistic if claim.extreme == "max" else -statistic
-            entry = (key, len(self.samples) - 1, instance)
-            if len(self._extremes) < self._keep:
-                heapq.heappush(self._extremes, entry)
-            elif key > self._extremes[0][0]:
-                heapq.heapreplace(self._extremes, entry)
+        self._instances.append(instance)
         return margin, statistic
 
     def observed_extreme(self, claim: Claim) -> float | None:
-        """Returns the extreme statistic, its top candidates re-evaluated at VERIFY_DIGITS[0] digits."""
-        if not self._extremes:
-            return None
-        for _, index, instance in self._extremes:
-            value = statistic_of(claim, instance)
-            if value is not None:
-                parameter, _, margin = self.samples[index]
-                self.samples[index] = (parameter, value, margin)
-        finite = [s for _, s, _ in self.samples if s is not None and math.isfinite(s)]
-        return (max(finite) if claim.extreme == "max" else min(finite)) if finite else None
+        """Returns the extreme statistic, re-evaluated at VERIFY_DIGITS[0] digits wherever float64 could change it.
+
+        Instances are re-evaluated from the most extreme float64 value on, until the next float64
+        value is no more extreme than the best high-precision one (within EXTREME_SLACK): every
+        value that could be the extreme is then a high-precision value. Re-evaluated values replace
+        the float64 ones in ``samples``.
+        """
+        sign = 1.0 if claim.extreme == "max" else -1.0
+        order = sorted((index for index, (_, value, _) in enumerate(self.samples) if value is not None and math.isfinite(value)),
+                       key=lambda index: -sign * self.samples[index][1])
+        best = None
+        for index in order:
+            parameter, value, margin = self.samples[index]
+            if best is not None and sign * value <= sign * best + EXTREME_SLACK * abs(best):
+                break
+            exact = statistic_of(claim, self._instances[index])
+            self.samples[index] = (parameter, exact, margin)
+            best = more_extreme(claim, best, exact)
+        return best
 
 
 def _flatten(instance: dict, names) -> np.ndarray:
@@ -669,7 +677,7 @@ def _high_precision_margin(claim: Claim, instance: dict) -> float:
             return math.inf
 
 
-def _adjudicate(claim: Claim, candidates) -> tuple[dict | None, dict | None, float, int]:
+def _adjudicate(claim: Claim, candidates, *, limit: int = MAX_VERIFIED_CANDIDATES) -> tuple[dict | None, dict | None, float, int]:
     """Re-verifies the float64 violations in high precision.
 
     Returns (violation record or None, its instance, worst margin after high-precision correction,
@@ -677,12 +685,12 @@ def _adjudicate(claim: Claim, candidates) -> tuple[dict | None, dict | None, flo
     """
     violations = [item for item in candidates if item[0] < -FLOAT_VIOLATION_TOL]
     corrected = [margin for margin, _ in candidates if margin >= -FLOAT_VIOLATION_TOL][:1]
-    for margin, instance in violations[:MAX_VERIFIED_CANDIDATES]:
+    for margin, instance in violations[:limit]:
         record = verify(claim, instance)
         if record is not None:
             return record, instance, margin, 0
         corrected.append(_high_precision_margin(claim, instance))
-    return None, None, min(corrected, default=math.inf), max(len(violations) - MAX_VERIFIED_CANDIDATES, 0)
+    return None, None, min(corrected, default=math.inf), max(len(violations) - limit, 0)
 
 
 def _simplify(claim: Claim, instance: dict, record: dict) -> tuple[dict, dict]:
@@ -761,7 +769,7 @@ def run_trial(claim: Claim, *, budget: int = DEFAULT_BUDGET, seed: int = 0, n_ra
     seed = int(seed)
     start = time.perf_counter()
     candidates, tried, log = _search(claim, budget=budget, seed=seed, n_range=n_range or claim.n_range, r_range=r_range or claim.r_range)
-    record, instance, worst, unexamined = _adjudicate(claim, candidates)
+    record, instance, worst, unexamined = _adjudicate(claim, candidates, limit=max(MAX_VERIFIED_CANDIDATES, budget // 2))
     verdict, counterexample, note = Verdict.AGREES, None, ""
     if candidates and candidates[0][0] < -FLOAT_VIOLATION_TOL and record is None:
         note = "the float64 violations were rounding artefacts (re-evaluated in high precision)"

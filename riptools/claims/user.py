@@ -128,11 +128,13 @@ def inequality(*, id: str, source, statement: str, instances, hypotheses=None, r
 def load_claims(path) -> list[Claim]:
     """Returns the claims defined at the top level of the Python file ``path``, in definition order.
 
-    The file is imported from its path (it need not be on ``sys.path`` or in a package); claims
-    whose ``origin`` is another file (imported into it) are included too, each once.
+    The file is imported from its path (it need not be on ``sys.path`` or in a package). Its claims
+    are its top-level :class:`~riptools.claims.engine.Claim` objects and those of a list ``CLAIMS``
+    (as in a source module of :mod:`riptools.sources`); claims imported into it count too, each once.
 
     Raises:
-        InputError: no such file, a syntax error, an error while importing it, or no claims in it.
+        InputError: no such file, a syntax error, an error while importing it, no claims in it, or two
+            different claims with one id.
 
     Example:
         >>> import pathlib, tempfile
@@ -160,9 +162,11 @@ def load_claims(path) -> list[Claim]:
         line = _user_line(error, path)
         raise InputError(f"--file: {path}{line}: {type(error).__name__}: {error}") from None
     claims = {}
-    for value in vars(module).values():
-        if isinstance(value, Claim) and value.id not in claims:
-            claims[value.id] = value
+    listed = getattr(module, "CLAIMS", ())
+    for value in [*vars(module).values(), *(listed if isinstance(listed, (list, tuple)) else ())]:
+        if isinstance(value, Claim):
+            if claims.setdefault(value.id, value) is not value:
+                raise InputError(f"--file: {path} defines two different claims with the id {value.id!r}")
     if not claims:
         raise InputError(f"--file: {path} defines no claims (functions decorated with riptools.claims.inequality)")
     return list(claims.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -34,11 +35,26 @@ def select_claims(ids, files=None) -> list:
     Raises:
         InputError: an id that is not a known claim, or a claim file that cannot be loaded.
     """
-    known = {claim.id: claim for path in files for claim in load_claims(path)} if files else all_claims()
+    known = _file_claims(files) if files else all_claims()
     unknown = [claim_id for claim_id in ids if claim_id not in known]
     if unknown:
         raise InputError(f"CLAIM_ID: unknown claim(s) {unknown}; `riptools check --list` lists them")
     return [known[claim_id] for claim_id in ids] if ids else list(known.values())
+
+
+def _file_claims(files) -> dict:
+    """Returns {id: claim} of every claim file, in order.
+
+    Raises:
+        InputError: a file that cannot be loaded, or one id in two files.
+    """
+    known = {}
+    for path in dict.fromkeys(str(Path(path).resolve()) for path in files):  # a file given twice is read once
+        for claim in load_claims(path):
+            if claim.id in known:
+                raise InputError(f"--file: the claim id {claim.id!r} is defined in {known[claim.id].origin} and in {path}")
+            known[claim.id] = claim
+    return known
 
 
 def _number(value) -> str:
