@@ -7,6 +7,8 @@ Example:
     '{0, 4}'
     >>> yes_no(True, "exact")
     'exact'
+    >>> vector([0.0, 2 ** -0.5, -0.0])
+    '(0, 0.707107, 0)'
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def eigenvalue_set(eigenvalues) -> str:
     else:
         items = [f"{float(value):.6g}" for value in eigenvalues]
     return "{" + ", ".join(items) + "}"
+
+
+def vector(values, digits: int = 6) -> str:
+    """Returns numbers as a tuple in print, rounded to ``digits`` decimals, −0 shown as 0: ``(0, 0.707107)``."""
+    return "(" + ", ".join(f"{round(float(value), digits) + 0.0:g}" for value in values) + ")"
 
 
 def yes_no(flag: bool, word: str) -> str:

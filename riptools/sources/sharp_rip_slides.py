@@ -21,7 +21,7 @@ from riptools.protocols import rip_sweep
 from riptools.rip import SDP_MAX_N, rip_constant
 from riptools.sensing import half_example, svec_dimension
 from riptools.sources._sharp_rip import half_facts, local_minimum_verdict, point_kind
-from riptools.sources._text import count, eigenvalue_set, percent, polynomial
+from riptools.sources._text import count, eigenvalue_set, percent, polynomial, vector
 
 REFERENCE = Reference(
     key="sharp_rip_slides",
@@ -287,7 +287,7 @@ def _basin_markdown(context, facts) -> tuple[str, list, list]:
         parts += [
             f"**Why SGD fails near X_bad.** `classify_point` finds X_bad {half_class.describe()} (reduced Hessian "
             f"{eigenvalue_set((np.round(half_class.hessian_eigenvalues, 10) + 0.0).tolist())}); along the flat direction "
-            f"v = {tuple(np.round(growth.direction, 6) + 0.0)} gradient descent has no linear restoring force{escape}. "
+            f"v = {vector(growth.direction)} gradient descent has no linear restoring force{escape}. "
             f"Each sampled f_i is not flat there: vᵀ∇²f_i(X_bad)v ∈ {eigenvalue_set((np.round(growth.curvatures, 10) + 0.0).tolist())} "
             f"(v is {'a' if growth.common_eigenvector else 'not a'} common eigenvector), so near X_bad a sampled step multiplies "
             "the v-component by 1 − η·m·h_i, a random product with Lyapunov exponent λ(η) = (1/m)Σ log|1 − η m h_i|, "
@@ -311,7 +311,7 @@ def _basin_markdown(context, facts) -> tuple[str, list, list]:
         kind = classify_point(second.operator, second.x_bad, second.z)
         parts += [f"**Second example** `riptools/data/{basin.SECOND_EXAMPLE}`, made by the counterexample engine "
                   f"(n = {second.operator.n}, m = {second.operator.num_measurements}, X_bad = "
-                  f"{tuple(np.round(second.x_bad.ravel(), 6) + 0.0)}, Z = {tuple(np.round(second.z.ravel(), 6) + 0.0)}); "
+                  f"{vector(second.x_bad.ravel())}, Z = {vector(second.z.ravel())}); "
                   f"`classify_point` finds X_bad {kind.describe()}. γ sweep with the same protocol:", "",
                   _sweep_table(data["sweeps"]["strict_n3"]), ""]
     commands = [basin.BASIN_POINT.replay(tasks["study"])] + [basin.BASIN_POINT.replay(t) for t in tasks["scan"]]
@@ -361,7 +361,7 @@ def reproduce_section(context) -> Section:
     markdown, figures, commands = _basin_markdown(context, facts)
     return Section(
         title="The δ = 1/2 example of the talk slides",
-        markdown="\n".join(lines) + markdown,
+        markdown="\n".join(lines) + "\n" + markdown,
         findings=tuple(findings),
         figures=(figure.name, *figures),
         commands=("riptools rip --example half --rank 2", "riptools rip --example half --normalisation slides --rank 2 --json",
