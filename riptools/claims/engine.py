@@ -925,7 +925,15 @@ def _finding(claim: Claim, verdict: Verdict, evidence: dict) -> Finding:
         evidence=evidence,
         replay=replay_command(claim, budget=evidence["budget"], seed=evidence["seed"]),
         diagnostic=claim.variant,
+        counterexample_size=_size_text(evidence.get("counterexample")),
     )
+
+
+def _size_text(counterexample: dict | None) -> str:
+    """Returns the counterexample's size as the report's summary shows it (``"n = 2, r = 1"``), or ``""``."""
+    if not counterexample:
+        return ""
+    return ", ".join(f"{key} = {value}" for key, value in counterexample["size"].items())
 
 
 def replay_command(claim: Claim, *, budget: int, seed: int) -> str:
