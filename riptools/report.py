@@ -104,6 +104,15 @@ def by_source(sections) -> list[tuple[records.Reference, list[records.Finding]]]
     return list(groups.values())
 
 
+def report_order(sections) -> list[records.Finding]:
+    """Returns every finding of ``sections`` in the order of the report's tables: by source, the
+    source's claims before riptools' diagnostic variants."""
+    ordered = []
+    for _, findings in by_source(sections):
+        ordered += [f for f in findings if not f.diagnostic] + [f for f in findings if f.diagnostic]
+    return ordered
+
+
 def _verdict_text(finding: records.Finding) -> str:
     return finding.verdict.value + (f" ({finding.reason})" if finding.reason else "")
 

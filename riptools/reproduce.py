@@ -29,7 +29,7 @@ import riptools.experiments
 from riptools import report
 from riptools.executors import SerialExecutor, make_executor
 from riptools.findings import Finding, Reference, Section, Verdict
-from riptools.report import write_report
+from riptools.report import report_order, write_report
 from riptools.sources import source_modules
 from riptools.results import write_json_atomic
 from riptools.store import ResultStore
@@ -208,6 +208,9 @@ def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 
               log=None) -> list[Section]:
     """Runs the selected sources, writes ``out_dir/REPORT.md`` (and REPORT.html), returns the sections.
 
+    Every finding of the run is also written, as data, to ``out_dir/results/findings.json``: a list
+    of :meth:`riptools.findings.Finding.to_record` objects in the order of the report's tables.
+
     Args:
         out_dir: output folder.
         quick: small sizes instead of the sources' real sizes.
@@ -251,6 +254,7 @@ def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 
     summary = {"quick": quick, "seconds": timings, "reused_sections": reused_stages, "tasks": dict(context.counts),
                "tasks_by_name": context.counts_by_name}
     context.save_result("run_summary", summary)
+    context.save_result("findings", [finding.to_record() for finding in report_order(sections)])
     print(f"[reproduce] reused {len(reused_stages)} of {len(selected)} section(s) {reused_stages}; "
           f"sweep tasks reused {context.counts['reused']}, computed {context.counts['computed']}", file=log, flush=True)
     mode = "--quick" if quick else "--full"

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from riptools.cli import main
-from riptools.findings import Finding, Reference, Section, Verdict
-from riptools.report import VerdictRow, render_html, render_report
+import riptools.reproduce
+from riptools.findings import FINDING_KEYS, Finding, Reference, Section, Verdict
+from riptools.report import VerdictRow, render_html, render_report, report_order
 from riptools.reproduce import legacy_section
 from riptools import report
 
@@ -46,6 +47,7 @@ def test_report_opens_with_the_summary_then_findings_by_source_then_sections():
     assert f"| x ≥ 0 | {PAPER.short}, Lemma 1 | x ≥ 0 | x = −1 | refuted (because) |" in paper
     assert paper.index("refuted (because)") < paper.index("diagnostic variants") < paper.index("| x ≥ 0 | A. Author, B. Author (JMLR 2019), Lemma 1 | x ≥ 0 | x = −1 | agrees |")
     assert "![b](b.png)" in text and "riptools b" in text
+    assert [f.id for f in report_order(SECTIONS)] == ["paper.a", "paper.b", "paper.c", "slides.a"]
 
 
 def test_summary_fits_one_line_per_notable_claim():
@@ -81,6 +83,17 @@ def test_reproduce_slides_section_writes_data_report_and_figure(tmp_path, capsys
     assert (tmp_path / "rip_gaussian_sweep.png").stat().st_size > 1000
     data = json.loads((tmp_path / "results" / "rip_constants.json").read_text())
     assert abs(data["examples"]["half[rip] rank 2"]["delta"] - 0.5) < 1e-12
+
+
+def test_reproduce_writes_the_findings_as_data(tmp_path, capsys, monkeypatch):
+    sections = []
+    section_of = riptools.reproduce.section_of
+    monkeypatch.setattr(riptools.reproduce, "section_of", lambda *a: sections.append(section_of(*a)) or sections[-1])
+    assert main(["reproduce", "--quick", "--out", str(tmp_path), "--only", "zjsl_neurips2018", "--workers", "1"]) == 0
+    records = json.loads((tmp_path / "results" / "findings.json").read_text())
+    assert [(r["id"], r["verdict"]) for r in records] == [(f.id, f.verdict.value) for f in report_order(sections)]
+    assert records and all(tuple(record) == FINDING_KEYS for record in records)
+    assert records[0]["source"]["year"] == 2018 and records[0]["id"] == "zjsl_neurips2018.theorem1"
 
 
 def test_reproduce_unknown_source_exits_2(tmp_path, capsys):
