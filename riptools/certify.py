@@ -167,7 +167,7 @@ def certify_operator(operator: SensingOperator, x, z, *, margin: float = 0.0, cl
                      solver_accurate: bool | None = None) -> NumericCertificate:
     """Returns the numeric certificate of X as a spurious critical point of the operator's f.
 
-    Everything is recomputed from the matrices Aᵢ (reference: the δ-RIP definition of seed 002 and
+    Everything is recomputed from the matrices Aᵢ (reference: the δ-RIP definition of the sharp-RIP talk slides and
     :func:`riptools.objective.classify_point`).
     """
     x = as_factor(x, "x", operator.n)
@@ -544,7 +544,7 @@ DESCENT_CHECK = "descent: f(u(t)) − f(x) = −3t⁴"
 def certify_half_example_exact() -> HalfExampleCertificate:
     """Returns the exact certificate of the slides' δ = 1/2 example and of what its point x is.
 
-    Reference: seed 002 (slides 17–19), A = A_printed/√2 (``half_example("rip")``), z = (1, 0),
+    Reference: the sharp-RIP talk slides (slides 17–19; Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018), A = A_printed/√2 (``half_example("rip")``), z = (1, 0),
     x = (0, 1/√2). Proves with radicals: ∇f(x) = 0, ∇²f(x) ⪰ 0 with eigenvalues {0, 4}, the kernel's
     eigenvalues {1/2, 3/2, 3/2} so δ = 1/2 exactly (and no smaller δ for this operator), and
     f(t, √(1/2 − 2t²)) = f(x) − 3t⁴ < f(x) for every t ≠ 0: x is **not** a local minimum.

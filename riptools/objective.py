@@ -3,7 +3,7 @@
 Conventions (see :mod:`riptools.sensing` for svec and the operator):
 
 * ``f(U) = ‖A(UUᵀ − M★)‖²`` with ``M★ = ZZᵀ``, U ∈ R^{n×r}, Z ∈ R^{n×r★}; **no factor ½**, as in the
-  slides of seed 002. With ``E = UUᵀ − M★`` and ``G = A*(A(E)) = Σ_i ⟨A_i, E⟩ A_i``:
+  sharp-RIP talk slides. With ``E = UUᵀ − M★`` and ``G = A*(A(E)) = Σ_i ⟨A_i, E⟩ A_i``:
   ``∇f(U) = 4 G U`` and ``∇²f(U)[V, V] = 2‖A(UVᵀ + VUᵀ)‖² + 4⟨G, VVᵀ⟩``.
 * The Hessian is an nr×nr matrix acting on ``vec(V) = V.ravel()`` (row-major: index i·r + k holds
   V[i, k]), so ``∇²f(U) = 8 Σ_i vec(A_i U) vec(A_i U)ᵀ + 4 (G ⊗ I_r)``.

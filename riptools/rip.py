@@ -1,6 +1,6 @@
 """Restricted isometry constants of a symmetric sensing operator: exact values and certified bounds.
 
-Definition (the slides of seed 002; Bhojanapalli et al. 2016): A satisfies δ-RIP of rank r when
+Definition (the sharp-RIP talk slides, slide 6; Bhojanapalli et al. 2016): A satisfies δ-RIP of rank r when
 ``(1−δ)‖M‖² ≤ ‖A(M)‖² ≤ (1+δ)‖M‖²`` for every symmetric M with rank(M) ≤ r. With
 
     λ_min(r) = min ‖A(M)‖²/‖M‖²,   λ_max(r) = max ‖A(M)‖²/‖M‖²   over symmetric M ≠ 0, rank ≤ r,
@@ -266,7 +266,7 @@ def rip_constant(
 ) -> RipResult:
     """Returns the RIP constant of ``operator`` over symmetric matrices of rank ≤ ``rank``.
 
-    Reference: the RIP definition of the slides (seed 002, slide 6; Bhojanapalli et al. 2016).
+    Reference: the RIP definition of the sharp-RIP talk slides (slide 6; Bhojanapalli et al. 2016).
 
     Args:
         operator: the sensing operator.

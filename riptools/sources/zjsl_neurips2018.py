@@ -134,8 +134,8 @@ def reproduce_section(context) -> Section:
         f"[{min(values):.6f}, {max(values):.6f}]; the pair with the smallest δ* has |cos∠(x, z)| = {cos_at_min:.3f}.",
         f"* **Over-parameterised search** (r = {over.rank}, r★ = {over.true_rank}, n = {over.n}): smallest δ* found "
         f"{found.delta:.6f} ({yes_no(found.certified, 'certified')}); for comparison, 1/(1 + √(r★/r)) = "
-        f"{1 / (1 + np.sqrt(over.true_rank / over.rank)):.6f}, the over-parameterised threshold of later work by "
-        "R. Y. Zhang (not a claim of this paper).",
+        f"{1 / (1 + np.sqrt(over.true_rank / over.rank)):.6f}, the sufficient over-parameterised bound of R. Y. Zhang "
+        "(arXiv:2104.10790, 2021; its own section checks it), not a claim of this paper.",
         "",
         "Strict margins μ are absolute (they scale like ‖x‖²); the reduction is exact for μ ≤ 4σ_min(X)².",
     ]
