@@ -20,8 +20,10 @@ from __future__ import annotations
 import os
 import shlex
 
-from riptools.claims.engine import check_claim, size_text
 from riptools.findings import Finding, Verdict
+
+# The claim engine (scipy, mpmath, hypothesis) is imported when a claim is checked, not here: the
+# pytest plugin imports this module in every pytest run of an environment with riptools installed.
 
 TEST_BUDGET = 200
 """Instances per claim in a test when neither the call nor ``--riptools-budget`` sets one (a second or two)."""
@@ -84,6 +86,8 @@ def counterexample_message(finding: Finding) -> str:
           (normalised margin -0.33, verified at 50 and 80 digits)
           replay: riptools check demo.x
     """
+    from riptools.claims.engine import size_text
+
     lines = [f"{finding.id} is {finding.verdict.value}: {finding.statement}", f"  source: {finding.source.citation}", f"  {finding.reason}"]
     counterexample = finding.evidence.get("counterexample")
     if counterexample is not None:
@@ -126,6 +130,8 @@ def assert_holds(claim, *, budget: int | None = None, seed: int | None = None) -
         'agrees'
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this function's source
+    from riptools.claims.engine import check_claim
+
     settings = current_settings()
     finding = check_claim(claim, budget=settings["budget"] if budget is None else budget,
                           seed=settings["seed"] if seed is None else seed)

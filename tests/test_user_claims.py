@@ -234,3 +234,11 @@ def test_pytest_rejects_a_bad_budget(pytester):
     result = pytester.runpytest_subprocess("--riptools-budget=1")
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*--riptools-budget: expected an integer ≥ 4, got 1*"])
+
+
+def test_the_plugin_does_not_import_the_claim_engine():
+    # The plugin is loaded by every pytest run in an environment with riptools; the engine (scipy,
+    # mpmath, hypothesis) only when a claim is checked.
+    code = "import sys, riptools.pytest_plugin; print('riptools.claims.engine' in sys.modules, 'scipy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["False", "False"], done.stderr
