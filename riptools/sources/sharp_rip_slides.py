@@ -11,6 +11,8 @@ example (slides 17–19), its SGD failure rate (slide 19) and the basin experime
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from riptools.findings import Finding, Reference, Section, Verdict
@@ -97,8 +99,8 @@ def check_spurious_local_minimum(context) -> list[Finding]:
 
 def _study_tasks(quick: bool, seed: int) -> dict:
     """Returns the basin tasks of the slides' experiments, by role (γ sweeps per example, study, scan, checks)."""
-    size = lambda key: basin.BASIN_POINT.size(key, quick=quick)  # noqa: E731 (a local shorthand)
-    point = lambda **values: basin.BASIN_POINT.sized(quick=quick, seed=seed, **values)  # noqa: E731
+    size = functools.partial(basin.BASIN_POINT.size, quick=quick)
+    point = functools.partial(basin.BASIN_POINT.sized, quick=quick, seed=seed)
     steps, factor = size("steps"), size("long_run_factor")
     gammas = np.linspace(0, 1, size("gammas"))
     return {
@@ -118,13 +120,16 @@ def _basin_points(context) -> dict:
     flat = [task for sweep in tasks["sweeps"].values() for task in sweep]
     flat += [tasks["study"], *tasks["scan"], tasks["long_sgd"], *tasks["gd"]]
     points = dict(zip(flat, context.run(basin.BASIN_POINT, flat, desc="basin points")))
-    pick = lambda value: [points[t] for t in value] if isinstance(value, list) else points[value]  # noqa: E731
+
+    def pick(value):
+        return [points[task] for task in value] if isinstance(value, list) else points[value]
+
     return {"tasks": tasks, "sweeps": {label: pick(sweep) for label, sweep in tasks["sweeps"].items()},
             **{role: pick(tasks[role]) for role in ("study", "scan", "long_sgd", "gd")}}
 
 
 def _flat_drift(context) -> float:
-    size = lambda key: basin.BASIN_POINT.size(key, quick=context.quick)  # noqa: E731
+    size = functools.partial(basin.BASIN_POINT.size, quick=context.quick)
     task = basin.FlatDriftParams(example="half", trials=size("sweep_trials"), steps=size("steps"), seed=context.seed)
     (drift,) = context.run(basin.FLAT_DRIFT, [task], desc="flat drift")
     return drift
@@ -232,7 +237,7 @@ def _basin_markdown(context, facts) -> tuple[str, list, list]:
     """Returns (markdown, figures, commands) of the SGD experiments, every result sentence computed from the data."""
     data, drift = _basin_points(context), _flat_drift(context)
     tasks, study = data["tasks"], data["study"]
-    size = lambda key: basin.BASIN_POINT.size(key, quick=context.quick)  # noqa: E731
+    size = functools.partial(basin.BASIN_POINT.size, quick=context.quick)
     steps, eta = size("steps"), tasks["study"].step_size
     half = basin.shipped_problem("half")
     half_class = classify_point(half.operator, half.x_bad, half.z)
