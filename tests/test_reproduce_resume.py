@@ -116,15 +116,15 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
 
 
 def test_rerun_reuses_the_section_and_writes_the_same_report(tmp_path, capsys):
-    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "sharp_rip_slides", "--workers", "1"]
+    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "zjsl_neurips2018", "--workers", "1"]
     assert main(argv) == 0
     report = (tmp_path / "REPORT.md").read_text()
-    data = (tmp_path / "results" / "rip_constants.json").read_text()
+    data = (tmp_path / "results" / "counterexample_random_pairs.json").read_text()
     assert main(argv) == 0
     summary = json.loads((tmp_path / "results" / "run_summary.json").read_text())
-    assert summary["reused_sections"] == ["sharp_rip_slides"]
+    assert summary["reused_sections"] == ["zjsl_neurips2018"]
     assert (tmp_path / "REPORT.md").read_text() == report
-    assert (tmp_path / "results" / "rip_constants.json").read_text() == data
+    assert (tmp_path / "results" / "counterexample_random_pairs.json").read_text() == data
     assert "<img" in (tmp_path / "REPORT.html").read_text()
 
 
@@ -134,9 +134,9 @@ def test_bad_workers_is_an_input_error():
 
 
 def test_a_deleted_data_file_makes_its_section_run_again(tmp_path, capsys):
-    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "sharp_rip_slides", "--workers", "1"]
+    argv = ["reproduce", "--quick", "--out", str(tmp_path), "--only", "zjsl_neurips2018", "--workers", "1"]
     assert main(argv) == 0
-    data = tmp_path / "results" / "rip_constants.json"
+    data = tmp_path / "results" / "counterexample_random_pairs.json"
     expected = without_timings(json.loads(data.read_text()))
     data.unlink()
     assert main(argv) == 0
