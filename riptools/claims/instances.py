@@ -26,7 +26,14 @@ DIRECTIONS = ("random", "orthogonal", "in_span", "weakest", "scale")
 
 
 def orthonormal(rng: np.random.Generator, n: int, r: int) -> np.ndarray:
-    """Returns an n×r matrix with orthonormal columns (QR of a Gaussian matrix)."""
+    """Returns an n×r matrix with orthonormal columns (QR of a Gaussian matrix).
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> q = orthonormal(rng, 4, 2)
+        >>> bool(np.allclose(q.T @ q, np.eye(2)))
+        True
+    """
     q, _ = np.linalg.qr(rng.standard_normal((n, r)))
     return q
 
@@ -36,6 +43,12 @@ def ground_truth(rng: np.random.Generator, n: int, r: int, *, kappa: float, row_
 
     ``row_scale = (k, c)`` multiplies row k by c before renormalising (c = 0 makes g_k(Z) = 0),
     which produces coherent ground truths.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> z = ground_truth(rng, 5, 2, kappa=100.0)
+        >>> round(float(np.linalg.cond(z.T @ z)), 6), round(float(np.linalg.norm(z, 2)), 12)
+        (100.0, 1.0)
     """
     singular = np.sqrt(np.geomspace(1.0, 1.0 / kappa, r))
     z = orthonormal(rng, n, r) * singular @ orthonormal(rng, r, r).T
@@ -52,6 +65,13 @@ def direction(rng: np.random.Generator, base: np.ndarray, kind: str) -> np.ndarr
     Kinds: ``random``; ``orthogonal`` (columns ⊥ col(base)); ``in_span`` (base·M); ``weakest``
     (along base's weakest right-singular direction, the worst case of several lemmas); ``scale``
     (±base: X = cZ and V = ±sX, the extremal family of Lemma 3's first part).
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> z = ground_truth(rng, 4, 2, kappa=1.0)
+        >>> v = direction(rng, z, "orthogonal")
+        >>> bool(np.allclose(z.T @ v, 0))
+        True
     """
     n, r = base.shape
     gaussian = rng.standard_normal((n, r))
@@ -70,7 +90,17 @@ def direction(rng: np.random.Generator, base: np.ndarray, kind: str) -> np.ndarr
 
 
 def point_at_rho(z: np.ndarray, step: np.ndarray, target: float) -> np.ndarray:
-    """Returns X = Z + t·step with ρ(X, Z) ≈ target (bisection on t; ρ(Z) = 0)."""
+    """Returns X = Z + t·step with ρ(X, Z) ≈ target (bisection on t; ρ(Z) = 0).
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> from riptools.claims import matrix_functions as mf
+        >>> from riptools.claims.engine import FLOAT64
+        >>> z = ground_truth(rng, 3, 1, kappa=1.0)
+        >>> x = point_at_rho(z, rng.standard_normal((3, 1)), 0.25)
+        >>> round(float(mf.rho(x, z, FLOAT64)), 6)
+        0.25
+    """
     if target <= 0:
         return z.copy()
     rho = lambda t: mf.rho(z + t * step, z, FLOAT64)  # noqa: E731
@@ -87,12 +117,26 @@ def point_at_rho(z: np.ndarray, step: np.ndarray, target: float) -> np.ndarray:
 
 
 def well_conditioned(matrix: np.ndarray) -> bool:
-    """Returns True when matrixᵀmatrix is invertible in float64 with room to spare."""
-    return bool(np.all(np.isfinite(matrix))) and np.linalg.cond(matrix.T @ matrix) < MAX_CONDITION
+    """Returns True when matrixᵀmatrix is invertible in float64 with room to spare.
+
+    Example:
+        >>> well_conditioned(np.eye(3)[:, :2]), well_conditioned(np.ones((3, 2)))
+        (True, False)
+    """
+    return bool(np.all(np.isfinite(matrix)) and np.linalg.cond(matrix.T @ matrix) < MAX_CONDITION)
 
 
 def repair_rho(x: np.ndarray, z: np.ndarray, rho_max: float) -> np.ndarray | None:
-    """Returns X, or the point of the segment from Z to X where ρ = ρ_max·INSIDE; None if Z is singular."""
+    """Returns X, or the point of the segment from Z to X where ρ = ρ_max·INSIDE; None if Z is singular.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> from riptools.claims import matrix_functions as mf
+        >>> from riptools.claims.engine import FLOAT64
+        >>> z = ground_truth(rng, 3, 1, kappa=1.0)
+        >>> bool(mf.rho(repair_rho(3 * z, z, 0.5), z, FLOAT64) < 0.5)  # 3z has ρ = 8; pulled back towards z
+        True
+    """
     if not (well_conditioned(z) and np.all(np.isfinite(x))):
         return None
     if mf.rho(x, z, FLOAT64) <= rho_max * INSIDE:
@@ -102,7 +146,12 @@ def repair_rho(x: np.ndarray, z: np.ndarray, rho_max: float) -> np.ndarray | Non
 
 
 def scale_into_ball(v: np.ndarray, norm: float, radius: float) -> np.ndarray:
-    """Returns V scaled so that its norm (given as ``norm``) is at most radius·INSIDE."""
+    """Returns V scaled so that its norm (given as ``norm``) is at most radius·INSIDE.
+
+    Example:
+        >>> scale_into_ball(np.array([3.0, 4.0]), 5.0, 1.0).round(6).tolist()
+        [0.6, 0.8]
+    """
     limit = radius * INSIDE
     return v if norm <= limit else v * (limit / norm) if norm > 0 else v
 
@@ -112,6 +161,14 @@ def factor_pair(draw, n: int, r: int, *, rho_max: float, coherent_rows: bool = F
     """Draws {"X", "Z", ...}: Z with σ_max = 1 and κ ∈ [1, 10⁴], X at ρ(X, Z) ∈ (0, ρ_max).
 
     The ratio ρ/ρ_max favours the boundary (1 − 10⁻⁶), the middle and points very near Z.
+
+    Example:
+        >>> from hypothesis import find
+        >>> from riptools.claims import matrix_functions as mf
+        >>> from riptools.claims.engine import FLOAT64
+        >>> pair = find(factor_pair(3, 1, rho_max=0.1), lambda p: True)
+        >>> bool(mf.rho(pair["X"], pair["Z"], FLOAT64) < 0.1)
+        True
     """
     seed = draw(st.integers(0, 2**32 - 1))
     log_kappa = draw(st.sampled_from([0.0, 1.0, 2.0, 4.0]) | st.floats(0.0, 4.0))
@@ -132,7 +189,13 @@ def factor_pair(draw, n: int, r: int, *, rho_max: float, coherent_rows: bool = F
 
 @st.composite
 def generic_factor(draw, n: int, r: int) -> np.ndarray:
-    """Draws an n×r X of full column rank with condition number up to 10⁴, no relation to any Z."""
+    """Draws an n×r X of full column rank with condition number up to 10⁴, no relation to any Z.
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(generic_factor(4, 2), lambda x: True).shape
+        (4, 2)
+    """
     seed = draw(st.integers(0, 2**32 - 1))
     log_kappa = draw(st.sampled_from([0.0, 2.0, 4.0]) | st.floats(0.0, 4.0))
     scale = draw(st.sampled_from([1.0, 1e-3, 1e3]))
