@@ -44,8 +44,13 @@ All kernels are sequential (SGD is), deterministic, and update X and P in place.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from riptools.validation import InputError
 
@@ -66,38 +71,63 @@ P_INITS = ("exact", "footnote", "expected")
 """Ways to set P₀ (see the module docstring)."""
 DEFAULT_RESYNC_EVERY = 100_000
 """Steps between resynchronisations of the cached P with (XᵀX)⁻¹ (0 = never)."""
+PREFETCH_AHEAD = 8
+"""Triples ahead whose rows of X (and, in a permuted order, whose entries of I, J, K, Y, twice as far
+ahead) the triple kernel asks the caches for: each step otherwise waits on up to 7 cache misses."""
 EVAL_BLOCKS = 64
 """Fixed number of blocks of the parallel triple evaluation: block sums are added in block order, so
 the result does not depend on the number of threads."""
 
 
-@njit(cache=True)
-def _sherman_morrison(P, u, sign, work):
-    """Replaces P by (P⁻¹ + sign·uuᵀ)⁻¹ in place (P symmetric)."""
-    r = P.shape[0]
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Asks the caches for ``array[index, 0, …]`` (LLVM's prefetch hint: it never faults or changes a value)."""
+    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_value = context.make_array(array_type)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        first = context.cast(builder, args[1], signature.args[1], types.intp)
+        pointer = cgutils.get_item_pointer2(context, builder, array_value.data,
+                                            cgutils.unpack_tuple(builder, array_value.shape),
+                                            cgutils.unpack_tuple(builder, array_value.strides), array_type.layout,
+                                            [first] + [zero] * (array_type.ndim - 1), wraparound=False)
+        i32 = ir.IntType(32)
+        function = builder.module.declare_intrinsic(
+            "llvm.prefetch", [pointer.type], ir.FunctionType(ir.VoidType(), [pointer.type, i32, i32, i32]))
+        builder.call(function, [pointer, i32(0), i32(3), i32(1)])  # read, keep in all levels, data cache
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@njit(cache=True, inline="always")
+def _sherman_morrison(P, u, sign, work, rank):
+    """Replaces P by (P⁻¹ + sign·uuᵀ)⁻¹ in place (P symmetric, r = ``rank``)."""
     quad = 0.0
-    for a in range(r):
+    for a in range(rank):
         s = 0.0
-        for b in range(r):
+        for b in range(rank):
             s += P[a, b] * u[b]
         work[a] = s
         quad += u[a] * s
     c = sign / (1.0 + sign * quad)
-    for a in range(r):
+    for a in range(rank):
         ca = c * work[a]
-        for b in range(r):
+        for b in range(rank):
             P[a, b] -= ca * work[b]
 
 
-@njit(cache=True)
-def _replace_row(X, P, row, new, old, work, mode):
+@njit(cache=True, inline="always")
+def _replace_row(X, P, row, new, old, work, mode, rank):
     """Writes ``new`` into row ``row`` of X and, for ScaledSGD, updates P by (2b)."""
-    r = X.shape[1]
-    for a in range(r):
+    for a in range(rank):
         X[row, a] = new[a]
     if mode == MODE_SCALED:
-        _sherman_morrison(P, new, 1.0, work)
-        _sherman_morrison(P, old, -1.0, work)
+        _sherman_morrison(P, new, 1.0, work, rank)
+        _sherman_morrison(P, old, -1.0, work, rank)
 
 
 @njit(cache=True)
@@ -137,31 +167,128 @@ def _steps_to_resync(count, resync_every, mode):
     return resync_every - count % resync_every
 
 
-@njit(cache=True)
-def _precondition(P, v, out, mode):
+@njit(cache=True, inline="always")
+def _begin_step(X, P, mode):
+    """Sets P to (XᵀX)⁻¹ when the mode recomputes it before every step (the naive ScaledSGD)."""
+    if mode == MODE_RECOMPUTE:
+        P[:, :] = _gram_inverse(X)
+
+
+@njit(cache=True, inline="always")
+def _gather(X, row, out, rank):
+    """out ← row ``row`` of X."""
+    for a in range(rank):
+        out[a] = X[row, a]
+
+
+@njit(cache=True, inline="always")
+def _dot(u, v, rank):
+    """Returns uᵀv, summed in index order."""
+    total = 0.0
+    for a in range(rank):
+        total += u[a] * v[a]
+    return total
+
+
+@njit(cache=True, inline="always")
+def _step_done(X, P, until, resync_every, max_drift):
+    """Counts one step towards the next resync, resyncing when it is due; returns (until, max_drift)."""
+    until -= 1
+    if until == 0:
+        max_drift = max(max_drift, _resync(X, P))
+        until = resync_every
+    return until, max_drift
+
+
+@njit(cache=True, inline="always")
+def _precondition(P, v, out, mode, rank):
     """out ← vP (P symmetric), or out ← v when there is no preconditioner."""
-    r = v.shape[0]
     if mode == MODE_SGD:
-        for a in range(r):
+        for a in range(rank):
             out[a] = v[a]
         return
-    for a in range(r):
+    for a in range(rank):
         s = 0.0
-        for b in range(r):
+        for b in range(rank):
             s += P[a, b] * v[b]
         out[a] = s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sigmoid(z):
-    if z >= 0.0:
-        return 1.0 / (1.0 + np.exp(-z))
-    ez = np.exp(z)
-    return ez / (1.0 + ez)
+    """Returns σ(z) = 1/(1 + e⁻ᶻ) without overflow: 1/(1 + e) for z ≥ 0, e/(1 + e) else, e = e^(−|z|).
+
+    One exp and no branch (a select): the sign of z is a coin flip for BPR triples, and a mispredicted
+    branch per step cost more than the rest of the logistic.
+    """
+    e = np.exp(-abs(z))
+    return (1.0 if z >= 0.0 else e) / (1.0 + e)
 
 
-@njit(cache=True)
-def pair_steps(X, P, rows, cols, values, order, lr, loss, mode, resync_every, counter):
+@functools.cache
+def _pair_kernel(loss: int, mode: int, rank: int):
+    """Returns the pair-step kernel compiled for one loss, mode and rank r (see :func:`pair_steps`).
+
+    The three are constants of the closure, so that the compiler unrolls the O(r²) loops and drops the
+    other losses' and modes' branches (measured on BPR triples at r = 3, d = 62,000, one core, with the
+    select in :func:`_sigmoid`: 2.4e6 updates/s with them as arguments, 6.0e6 as constants). numba's
+    on-disk cache keeps one compiled kernel per combination.
+    """
+
+    @njit(cache=True)
+    def kernel(X, P, rows, cols, values, order, lr, resync_every, counter):
+        xi = np.empty(rank)
+        xj = np.empty(rank)
+        gi = np.empty(rank)
+        gj = np.empty(rank)
+        new = np.empty(rank)
+        work = np.empty(rank)
+        max_drift = 0.0
+        until = _steps_to_resync(counter[0], resync_every, mode)
+        for t in range(order.shape[0]):
+            s = order[t]
+            i = rows[s]
+            j = cols[s]
+            _begin_step(X, P, mode)
+            _gather(X, i, xi, rank)
+            _gather(X, j, xj, rank)
+            inner = _dot(xi, xj, rank)
+            if loss == LOSS_EDM:
+                dist = 0.0
+                for a in range(rank):
+                    diff = xi[a] - xj[a]
+                    dist += diff * diff
+                    gj[a] = diff
+                e = dist - values[s]
+                _precondition(P, gj, gi, mode, rank)
+                for a in range(rank):
+                    gi[a] *= e
+                    gj[a] = -gi[a]
+            else:
+                if loss == LOSS_RMSE:
+                    e = inner - values[s]
+                else:
+                    e = _sigmoid(inner) - _sigmoid(values[s])
+                _precondition(P, xj, gi, mode, rank)
+                _precondition(P, xi, gj, mode, rank)
+                for a in range(rank):
+                    gi[a] *= e
+                    gj[a] *= e
+            for a in range(rank):
+                new[a] = xi[a] - lr * gi[a]
+            _replace_row(X, P, i, new, xi, work, mode, rank)
+            if i != j:
+                for a in range(rank):
+                    new[a] = xj[a] - lr * gj[a]
+                _replace_row(X, P, j, new, xj, work, mode, rank)
+            until, max_drift = _step_done(X, P, until, resync_every, max_drift)
+        counter[0] += order.shape[0]
+        return max_drift
+
+    return kernel
+
+
+def pair_steps(X, P, rows, cols, values, order, lr, loss, mode, resync_every, counter) -> float:
     """Runs one step per sample ``order[t]`` and returns the largest drift seen at a resync.
 
     Args:
@@ -174,118 +301,93 @@ def pair_steps(X, P, rows, cols, values, order, lr, loss, mode, resync_every, co
 
     Returns:
         The largest relative drift ‖P − (XᵀX)⁻¹‖_F/‖(XᵀX)⁻¹‖_F at the resyncs of this call (0 if none).
+
+    Example:
+        >>> X, P = np.array([[1.0, 0.0], [0.0, 1.0]]), np.eye(2)
+        >>> pair_steps(X, P, np.array([0]), np.array([1]), np.array([1.0]), np.array([0]), 0.5, LOSS_RMSE,
+        ...            MODE_SCALED, 0, np.zeros(1, np.int64))  # e = x₀ᵀx₁ − 1 = −1: the rows move together
+        0.0
+        >>> X.tolist(), bool(np.allclose(P, np.linalg.inv(X.T @ X)))
+        ([[1.0, 0.5], [0.5, 1.0]], True)
     """
-    r = X.shape[1]
-    xi = np.empty(r)
-    xj = np.empty(r)
-    gi = np.empty(r)
-    gj = np.empty(r)
-    new = np.empty(r)
-    work = np.empty(r)
-    max_drift = 0.0
-    start, stop = 0, order.shape[0]
-    until = _steps_to_resync(counter[0], resync_every, mode)
-    for t in range(order.shape[0]):
-        s = order[t]
-        i = rows[s]
-        j = cols[s]
-        if mode == MODE_RECOMPUTE:
-            P[:, :] = _gram_inverse(X)
-        inner = 0.0
-        for a in range(r):
-            xi[a] = X[i, a]
-            xj[a] = X[j, a]
-            inner += xi[a] * xj[a]
-        if loss == LOSS_EDM:
-            dist = 0.0
-            for a in range(r):
-                diff = xi[a] - xj[a]
-                dist += diff * diff
-                gj[a] = diff
-            e = dist - values[s]
-            _precondition(P, gj, gi, mode)
-            for a in range(r):
-                gi[a] *= e
-                gj[a] = -gi[a]
-        else:
-            if loss == LOSS_RMSE:
-                e = inner - values[s]
-            else:
-                e = _sigmoid(inner) - _sigmoid(values[s])
-            _precondition(P, xj, gi, mode)
-            _precondition(P, xi, gj, mode)
-            for a in range(r):
-                gi[a] *= e
-                gj[a] *= e
-        if i == j:
-            for a in range(r):
-                new[a] = xi[a] - lr * gi[a]
-            _replace_row(X, P, i, new, xi, work, mode)
-        else:
-            for a in range(r):
-                new[a] = xi[a] - lr * gi[a]
-            _replace_row(X, P, i, new, xi, work, mode)
-            for a in range(r):
-                new[a] = xj[a] - lr * gj[a]
-            _replace_row(X, P, j, new, xj, work, mode)
-        until -= 1
-        if until == 0:
-            max_drift = max(max_drift, _resync(X, P))
-            until = resync_every
-    counter[0] += stop - start
-    return max_drift
+    kernel = _pair_kernel(int(loss), int(mode), X.shape[1])
+    return kernel(X, P, rows, cols, values, order, lr, resync_every, counter)
 
 
-@njit(cache=True)
-def triple_steps(X, P, I, J, K, Y, start, stop, perm, lr, mode, resync_every, counter):
+@functools.cache
+def _triple_kernel(mode: int, rank: int):
+    """Returns the BPR triple-step kernel compiled for one mode and rank (constants, as in :func:`_pair_kernel`)."""
+
+    @njit(cache=True)
+    def kernel(X, P, I, J, K, Y, start, stop, perm, lr, resync_every, counter):
+        xi = np.empty(rank)
+        xj = np.empty(rank)
+        xk = np.empty(rank)
+        pi = np.empty(rank)
+        dv = np.empty(rank)
+        pd = np.empty(rank)
+        new = np.empty(rank)
+        work = np.empty(rank)
+        use_perm = perm.shape[0] > 0
+        max_drift = 0.0
+        until = _steps_to_resync(counter[0], resync_every, mode)
+        for t in range(start, stop):
+            if t + PREFETCH_AHEAD < stop:
+                ahead = perm[t + PREFETCH_AHEAD] if use_perm else t + PREFETCH_AHEAD
+                _prefetch(X, I[ahead])
+                _prefetch(X, J[ahead])
+                _prefetch(X, K[ahead])
+                if use_perm and t + 2 * PREFETCH_AHEAD < stop:
+                    further = perm[t + 2 * PREFETCH_AHEAD]
+                    _prefetch(I, further)
+                    _prefetch(J, further)
+                    _prefetch(K, further)
+                    _prefetch(Y, further)
+            s = perm[t] if use_perm else t
+            i = I[s]
+            j = J[s]
+            k = K[s]
+            _begin_step(X, P, mode)
+            _gather(X, i, xi, rank)
+            _gather(X, j, xj, rank)
+            _gather(X, k, xk, rank)
+            for a in range(rank):
+                dv[a] = xj[a] - xk[a]
+            step = lr * (_sigmoid(_dot(xi, dv, rank)) - Y[s])
+            _precondition(P, xi, pi, mode, rank)
+            _precondition(P, dv, pd, mode, rank)
+            for a in range(rank):
+                new[a] = xj[a] - step * pi[a]
+            _replace_row(X, P, j, new, xj, work, mode, rank)
+            for a in range(rank):
+                new[a] = xk[a] + step * pi[a]
+            _replace_row(X, P, k, new, xk, work, mode, rank)
+            for a in range(rank):
+                new[a] = xi[a] - step * pd[a]
+            _replace_row(X, P, i, new, xi, work, mode, rank)
+            until, max_drift = _step_done(X, P, until, resync_every, max_drift)
+        counter[0] += stop - start
+        return max_drift
+
+    return kernel
+
+
+def triple_steps(X, P, I, J, K, Y, start, stop, perm, lr, mode, resync_every, counter) -> float:
     """Runs BPR steps on triples ``perm[t]`` (or t when ``perm`` is empty) for t in [start, stop).
 
     Same conventions as :func:`pair_steps`; returns the largest drift seen at a resync.
+
+    Example:
+        >>> X, P = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.eye(2)
+        >>> I, J, K = np.array([0], np.int32), np.array([1], np.int32), np.array([2], np.int32)
+        >>> Y = np.array([1], np.uint8)  # item 0 is closer to item 1 than to item 2
+        >>> triple_steps(X, P, I, J, K, Y, 0, 1, np.empty(0, np.int64), 1.0, MODE_SGD, 0, np.zeros(1, np.int64))
+        0.0
+        >>> bool(X[0] @ (X[1] - X[2]) > -1.0)  # the score x₀ᵀ(x₁ − x₂) was −1 and went up
+        True
     """
-    r = X.shape[1]
-    xi = np.empty(r)
-    xj = np.empty(r)
-    xk = np.empty(r)
-    pi = np.empty(r)
-    dv = np.empty(r)
-    pd = np.empty(r)
-    new = np.empty(r)
-    work = np.empty(r)
-    use_perm = perm.shape[0] > 0
-    max_drift = 0.0
-    until = _steps_to_resync(counter[0], resync_every, mode)
-    for t in range(start, stop):
-        s = perm[t] if use_perm else t
-        i = I[s]
-        j = J[s]
-        k = K[s]
-        if mode == MODE_RECOMPUTE:
-            P[:, :] = _gram_inverse(X)
-        z = 0.0
-        for a in range(r):
-            xi[a] = X[i, a]
-            xj[a] = X[j, a]
-            xk[a] = X[k, a]
-            dv[a] = xj[a] - xk[a]
-            z += xi[a] * dv[a]
-        g = _sigmoid(z) - Y[s]
-        _precondition(P, xi, pi, mode)
-        _precondition(P, dv, pd, mode)
-        for a in range(r):
-            new[a] = xj[a] - lr * g * pi[a]
-        _replace_row(X, P, j, new, xj, work, mode)
-        for a in range(r):
-            new[a] = xk[a] + lr * g * pi[a]
-        _replace_row(X, P, k, new, xk, work, mode)
-        for a in range(r):
-            new[a] = xi[a] - lr * g * pd[a]
-        _replace_row(X, P, i, new, xi, work, mode)
-        until -= 1
-        if until == 0:
-            max_drift = max(max_drift, _resync(X, P))
-            until = resync_every
-    counter[0] += stop - start
-    return max_drift
+    kernel = _triple_kernel(int(mode), X.shape[1])
+    return kernel(X, P, I, J, K, Y, start, stop, perm, lr, resync_every, counter)
 
 
 @njit(cache=True, parallel=True)
