@@ -15,6 +15,7 @@ import textwrap
 import pytest
 
 from riptools.claims import check_claim, load_claims
+from riptools.claims.engine import MP_VIOLATION_TOL
 from riptools.cli import main
 from riptools.findings import FINDING_KEYS
 
@@ -113,6 +114,7 @@ def test_check_file_gives_holds_tight_and_refuted_findings(claim_file, capsys):
     cancelling = records["mypaper.expansion"]
     assert cancelling["verdict"] == "agrees" and "rounding artefacts" in cancelling["reason"]
     assert cancelling["evidence"]["observed_extreme"] == pytest.approx(1, abs=ROUNDING)
+    assert cancelling["evidence"]["worst_margin"] > -MP_VIOLATION_TOL  # re-evaluated at 80 digits: no violation left
     # False: refuted, with a counterexample verified in high precision, shrunk to the smallest size.
     assert false["verdict"] == "refuted"
     counterexample = false["evidence"]["counterexample"]

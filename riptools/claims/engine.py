@@ -669,8 +669,12 @@ def _search(claim: Claim, *, budget: int, seed: int, n_range, r_range, starts: i
 
 
 def _high_precision_margin(claim: Claim, instance: dict) -> float:
-    """Returns the normalised margin at VERIFY_DIGITS[0] digits (+inf when not evaluable there)."""
-    with mpmath.workdps(VERIFY_DIGITS[0]):
+    """Returns the normalised margin at the highest precision of VERIFY_DIGITS (+inf when not evaluable there).
+
+    The highest, because a claim that is an equality on the instance can still show a margin of
+    −1e-35 at 50 digits when its sides cancel (the margin replaces float64's in the worst margin).
+    """
+    with mpmath.workdps(VERIFY_DIGITS[-1]):
         try:
             return float(normalised_margin(claim, to_backend(instance, MULTIPRECISION), MULTIPRECISION))
         except (ZeroDivisionError, ValueError):
