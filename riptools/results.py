@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import math
 import os
+import sys
 import tempfile
 from pathlib import Path
-
-import numpy as np
 
 
 def to_jsonable(value):
@@ -22,12 +22,13 @@ def to_jsonable(value):
         return {str(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
-    if isinstance(value, np.ndarray):
+    numpy = sys.modules.get("numpy")  # numpy values exist only once numpy is imported (not at start-up)
+    if numpy is not None and isinstance(value, numpy.ndarray):
         return to_jsonable(value.tolist())
-    if isinstance(value, np.generic):
+    if numpy is not None and isinstance(value, numpy.generic):
         return to_jsonable(value.item())
-    if isinstance(value, float) and not np.isfinite(value):
-        return None if np.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, Path):
         return str(value)
     return value
@@ -38,14 +39,25 @@ def dumps(value, **kwargs) -> str:
     return json.dumps(to_jsonable(value), **kwargs)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes_atomic(path, data: bytes) -> Path:
-    """Writes ``data`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+    """Writes ``data`` to ``path`` through a temporary file and a rename, so readers never see half a file.
+
+    The file gets the permissions a plain ``open(path, "w")`` would give (0666 minus the umask), not
+    the temporary file's private 0600.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+            os.fchmod(stream.fileno(), 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

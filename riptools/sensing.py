@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from riptools.validation import InputError, as_factor, as_finite_array, positive_int
+from riptools.validation import InputError, as_factor, as_finite_array, check_magnitude, positive_int
 
 SQRT2 = np.sqrt(2.0)
 
@@ -125,6 +125,7 @@ class SensingOperator:
             raise InputError(f"matrices: expected shape (m, n, n), got {array.shape}")
         if array.shape[1] != array.shape[2]:
             raise InputError(f"matrices: each matrix must be square, got {array.shape[1]}×{array.shape[2]}")
+        check_magnitude(array, "matrices", allow_zero=False)
         sym = 0.5 * (array + np.swapaxes(array, 1, 2))
         return cls(matrices=sym, description=description)
 

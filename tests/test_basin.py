@@ -180,4 +180,4 @@ def test_cli_rejects_files_without_x_bad_and_bad_arguments(tmp_path, capsys):
     assert main(["basin", "--trials", "0", "--steps", "10"]) == 2
     assert "trials" in capsys.readouterr().err
     assert main(["basin", "--step-size", "-1", "--trials", "2", "--steps", "10"]) == 2
-    assert "step_size" in capsys.readouterr().err
+    assert "--step-size" in capsys.readouterr().err

@@ -2,6 +2,9 @@
 
 Each module defines ``register(subparsers)``, which adds its parser and sets ``handler`` (a function
 of the parsed arguments returning an exit code) with ``parser.set_defaults(handler=...)``.
+A module imports only :mod:`riptools.commands._arguments` and
+:mod:`riptools.validation` at its top, and what its work needs inside its handler, so that
+``riptools --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -11,5 +14,6 @@ import pkgutil
 
 
 def command_modules():
-    """Returns the subcommand modules of this package, in name order."""
-    return [importlib.import_module(f"{__name__}.{info.name}") for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)]
+    """Returns the subcommand modules of this package, in name order (``_``-prefixed helpers excluded)."""
+    names = sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]

@@ -5,24 +5,28 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from riptools.claims import all_claims, load_claims
-from riptools.claims.engine import DEFAULT_BUDGET, check_claim, claim_source, save_counterexample
+from riptools.commands._arguments import constant, integer, seed
 from riptools.findings import Finding, Verdict
 from riptools.results import dumps
-from riptools.validation import InputError
+from riptools.validation import InputError, check_output_dir, check_size
+
+SECONDS_PER_INSTANCE = 1e-3
+"""Optimistic time of one checked instance, for the time estimate (measured: about 4 ms)."""
 
 
 def register(subparsers) -> None:
     """Adds the ``check`` subcommand."""
-    parser = subparsers.add_parser("check", help="check lemma inequalities (the package's, or your own with --file) on adversarial instances")
+    parser = subparsers.add_parser("check", help="check lemma inequalities (the package's, or your own with --file) on adversarial instances",
+                                   description="Puts published inequalities on trial: searches admissible instances "
+                                   "adversarially and reports per claim whether it holds, is refuted (with a "
+                                   "counterexample verified at high precision) or is inconclusive.")
     parser.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claims to check (default: all; see --list)")
     parser.add_argument("--file", action="append", metavar="PATH",
                         help="a Python file of claims (functions decorated with riptools.claims.inequality); repeatable. "
                         "CLAIM_IDs then select among its claims")
-    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=f"instances per claim (default {DEFAULT_BUDGET})")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
+    parser.add_argument("--budget", type=integer(4), default=constant("riptools.claims.engine", "DEFAULT_BUDGET"),
+                        help="instances per claim")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the search")
     parser.add_argument("--json", action="store_true", help="print one JSON document (a list of objects)")
     parser.add_argument("--list", action="store_true", help="list the claims and exit")
     parser.add_argument("--save-counterexamples", metavar="DIR", help="write each refuted claim's counterexample as DIR/<id>.json")
@@ -33,9 +37,14 @@ def select_claims(ids, files=None) -> list:
     """Returns the claim records named by ``ids`` (all when empty), the package's or those of ``files``.
 
     Raises:
-        InputError: an id that is not a known claim, or a claim file that cannot be loaded.
+        InputError: an id that is not a known claim, given twice, or a claim file that cannot be loaded.
     """
+    from riptools.claims import all_claims
+
     known = _file_claims(files) if files else all_claims()
+    repeated = sorted({claim_id for claim_id in ids if ids.count(claim_id) > 1})
+    if repeated:
+        raise InputError(f"CLAIM_ID: {', '.join(repeated)} given more than once")
     unknown = [claim_id for claim_id in ids if claim_id not in known]
     if unknown:
         raise InputError(f"CLAIM_ID: unknown claim(s) {unknown}; `riptools check --list` lists them")
@@ -48,6 +57,8 @@ def _file_claims(files) -> dict:
     Raises:
         InputError: a file that cannot be loaded, or one id in two files.
     """
+    from riptools.claims import load_claims
+
     known = {}
     for path in dict.fromkeys(str(Path(path).resolve()) for path in files):  # a file given twice is read once
         for claim in load_claims(path):
@@ -84,6 +95,8 @@ def format_table(findings: list[Finding]) -> str:
 
 def run(args) -> int:
     """Checks the selected claims; prints the table (or JSON). Exit code 0 whatever the verdicts."""
+    from riptools.claims.engine import check_claim, claim_source, save_counterexample
+
     selected = select_claims(args.claims, args.file)
     if args.list:
         rows = [{"id": c.id, "source": claim_source(c).citation, "reading": c.reading, "recorded_verdict": c.recorded_verdict, "statement": c.statement} for c in selected]
@@ -93,8 +106,11 @@ def run(args) -> int:
             for row in rows:
                 print(f"{row['id']:42s} {row['recorded_verdict']:9s} {row['statement']}\n{'':42s} reading: {row['reading']}")
         return 0
-    if args.budget < 4:
-        raise InputError(f"--budget: expected an integer ≥ 4, got {args.budget}")
+    if args.save_counterexamples is not None:
+        check_output_dir(args.save_counterexamples, "--save-counterexamples")
+    check_size("--budget", seconds=len(selected) * args.budget * SECONDS_PER_INSTANCE, allow_large=args.allow_large)
+    from tqdm import tqdm
+
     findings = []
     for claim in tqdm(selected, desc="claims", file=sys.stderr, disable=len(selected) < 2):
         findings.append(check_claim(claim, budget=args.budget, seed=args.seed))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 
+from riptools.commands._arguments import seed
 from riptools.results import dumps
 
 
@@ -22,11 +23,11 @@ def register(subparsers) -> None:
     compare = actions.add_parser("compare", help="network vs exact completion table and the slide examples")
     compare.add_argument("--quick", action="store_true", help="small sizes (600 matrices, 20 epochs, one mask count per (n, r))")
     compare.add_argument("--json", action="store_true", help="print one JSON document")
-    compare.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    compare.add_argument("--seed", type=seed, default=0, help="base seed (default 0)")
     compare.set_defaults(handler=run_compare)
-    claims = actions.add_parser("claims", help="check the slides' claims (variance, K₀ density, dof, 68.4%)")
+    claims = actions.add_parser("claims", help="check the slides' claims (variance, K₀ density, dof, 68.4%%)")
     claims.add_argument("--json", action="store_true", help="print one JSON document")
-    claims.add_argument("--seed", type=int, default=0, help="seed of the simulations (default 0)")
+    claims.add_argument("--seed", type=seed, default=0, help="seed of the simulations (default 0)")
     claims.set_defaults(handler=run_claims)
 
 
