@@ -42,12 +42,12 @@ BASE = {
     "bpr": ["scaledsgd", "bpr", "--quick"],
     "nn-compare": ["nn", "compare", "--quick"],
     "nn-claims": ["nn", "claims"],
-    "reproduce": ["reproduce", "--out", "{tmp}/out", "--only", "basin", "--workers", "1"],
+    "reproduce": ["reproduce", "--out", "{tmp}/out", "--only", "divergence", "--workers", "1"],
 }
 """A valid command line per command; each case appends its bad arguments (argparse keeps the last)."""
 
 WORK = [
-    ("riptools.experiments.basin", "basin_sweep"),
+    ("riptools.protocols.basin", "basin_sweep"),
     ("riptools.experiments.divergence", "run_study"),
     ("riptools.rip", "rip_constant"),
     ("riptools.counterexample", "counterexample_sdp"),
@@ -206,6 +206,8 @@ def _cases():
         ("bpr", ["--ratings", "{tmp}/missing.csv"], "--ratings"), ("bpr", ["--ratings", "{tmp}/afile", "--items", "10"], "--items"),
         ("rmse", ["--rank", "40"], "--rank"),
         ("check", ["sg.unbiased", "sg.unbiased"], "CLAIM_ID"), ("check", ["no.such.claim"], "CLAIM_ID"),
+        ("check", ["--file", "{tmp}/missing.py"], "--file"), ("check", ["--file", "{tmp}/afile"], "--file"),
+        ("check", ["--file", "{tmp}/afolder-objective.png"], "--file"),
         ("diverge", ["--count", "101"], "--count"),
         ("rip-file", [], "OPERATOR_FILE"), ("rip", [str(DATA / "strict_n3.npz")], "OPERATOR_FILE"),
         ("rip-file", ["{tmp}/missing.npz"], "operator file"), ("rip-file", ["{tmp}/afile"], "operator file"),
@@ -288,7 +290,7 @@ def test_bad_input_is_refused_before_work(base, extra, name, work_allowed, workd
 
 def test_the_table_covers_every_option_of_every_command():
     """Fails when a command or option (including one added later) has no bad-input case or stated exemption."""
-    exempt = {"--help", "--version", "--json", "--list", "--allow-large", "--exact", "--quick", "--full", "--example",
+    exempt = {"--help", "--version", "--json", "--list", "--allow-large", "--exact", "--quick", "--full", "--example", "--gradient",
               "claims", "file", "operator_file", "experiment"}
     covered = {part for param in CASES for part in _argv(param.values[0], param.values[1], Path("."))}
     covered |= {param.values[2] for param in CASES}
@@ -324,7 +326,7 @@ def test_help_of_every_command_exits_0_and_shows_defaults(capsys):
     assert main(["nn", "--help"]) == 0
     assert main(["reproduce", "--help"]) == 0
     text = capsys.readouterr().out
-    assert "basin" in text and "claims" in text  # --only lists its names
+    assert "divergence" in text and "claims" in text  # --only lists its names
 
 
 def test_negative_numbers_need_no_equals_sign(workdir, monkeypatch):

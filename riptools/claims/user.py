@@ -150,6 +150,8 @@ def load_claims(path) -> list[Claim]:
         raise InputError(f"--file: no such file {path}")
     name = "riptools_claims_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:  # not a .py file: Python has no loader for it
+        raise InputError(f"--file: {path} is not a Python file (expected a name ending in .py)")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
