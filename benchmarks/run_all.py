@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 QUICK_ARGS = {
     "atlas": ["--quick"],
     "basin": ["--steps", "200", "--numpy-steps", "5", "--sweep-trials", "20", "--study-trials", "2000"],
+    "cli_startup": ["--runs", "3"],
     "claims": ["--budget", "20"],
     "counterexample": ["--repeats", "1"],
     "divergence": ["--iters", "1e6"],

@@ -151,6 +151,10 @@ def _cases():
         ("check", ["--budget", "1000000000"], "--budget"),
         ("search", ["--starts", "100000000"], "--starts"),
         ("search", ["--max-evaluations", "100000000"], "--max-evaluations"),
+        ("search", ["--n", "1000", "--save", "{tmp}/op.npz"], "--n"),
+        ("search", ["--n", "100", "--exact"], "--n"),
+        ("counterexample", ["--x", ",".join(["1"] * 300), "--z", ",".join(["1"] * 299 + ["2"]), "--formulation", "full"], "--formulation"),
+        ("counterexample", ["--x", ",".join(["1"] * 1000), "--z", ",".join(["1"] * 999 + ["2"]), "--save", "{tmp}/op.npz"], "--save"),
     ]
     for base, extra, name in sizes:
         add("size", base, extra, name)
