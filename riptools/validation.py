@@ -121,22 +121,16 @@ PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 """Figure formats riptools writes (matplotlib's Agg, PDF and SVG backends; no extra packages)."""
 
 
-def _nearest_existing(path: Path) -> Path:
-    path = path.absolute()
-    while not path.exists() and not path.is_symlink() and path != path.parent:
-        path = path.parent
-    return path
-
-
-def _check_writable_below(path: Path, target, name: str) -> None:
-    """Checks that the folders missing above ``path`` can be created, by writing a probe file where they would be."""
-    ancestor = _nearest_existing(path)
-    if not ancestor.is_dir():
-        raise InputError(f"{name}: cannot write {target}: {ancestor} is a file, not a folder")
-    try:
-        handle, probe = tempfile.mkstemp(dir=ancestor, prefix=".riptools-probe-")
+def _check_writable_folder(folder: Path, target, name: str) -> None:
+    """Checks that ``folder`` exists, is a folder, and accepts new files (by creating and removing a probe)."""
+    if not folder.exists():
+        raise InputError(f"{name}: cannot write {target}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise InputError(f"{name}: cannot write {target}: {folder} is a file, not a folder")
+    try:  # os.access says yes to root everywhere, /proc included: try it
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".riptools-probe-")
     except OSError as error:
-        raise InputError(f"{name}: cannot write {target}: {ancestor} is not writable ({error.strerror})") from None
+        raise InputError(f"{name}: cannot write {target}: {folder} is not writable ({error.strerror})") from None
     os.close(handle)
     os.unlink(probe)
 
@@ -144,10 +138,11 @@ def _check_writable_below(path: Path, target, name: str) -> None:
 def check_output_file(path, name: str, *, suffixes=None) -> Path:
     """Returns ``path`` as a Path after checking, before any work, that a file can be written there.
 
-    The one rule for every output path: missing folders are created when the file is written (as
-    ``mkdir -p`` would), provided the nearest existing folder above them is writable; a path through a
-    file, into a read-only or virtual file system (``/proc``), onto a folder, or with an unsupported
-    suffix is refused. Nothing is created by the check.
+    The one rule for every output path: the folder that will hold the output must exist and be
+    writable (riptools creates an output *folder* itself, ``--out DIR``, but never a missing parent,
+    so a mistyped path fails at once instead of leaving folders behind). A path through a file, into
+    a read-only or virtual file system (``/proc``), onto a folder, or with an unsupported suffix is
+    refused. Nothing is left behind by the check.
 
     Args:
         path: the output file.
@@ -158,7 +153,8 @@ def check_output_file(path, name: str, *, suffixes=None) -> Path:
         InputError: the file cannot be written there.
 
     Example:
-        >>> check_output_file("figures/basin.png", "--plot", suffixes=PLOT_SUFFIXES).name
+        >>> import tempfile
+        >>> check_output_file(f"{tempfile.gettempdir()}/basin.png", "--plot", suffixes=PLOT_SUFFIXES).name
         'basin.png'
     """
     text = str(path)
@@ -166,20 +162,23 @@ def check_output_file(path, name: str, *, suffixes=None) -> Path:
         raise InputError(f"{name}: expected a file name, got an empty string")
     file = Path(text)
     if suffixes is not None and file.suffix.lower() not in suffixes:
-        raise InputError(f"{name}: expected a file ending in {', '.join(suffixes)}, got {text!r}")
+        raise InputError(f"{name}: expected a file ending in {', '.join(suffixes)}, got {text[:80]!r}")
     if file.is_dir():
         raise InputError(f"{name}: {text} is a folder, expected a file name")
     if file.exists() and not os.access(file, os.W_OK):
         raise InputError(f"{name}: {text} exists and is not writable")
-    _check_writable_below(file.parent, text, name)
+    _check_writable_folder(file.absolute().parent, text, name)
     return file
 
 
 def check_output_dir(path, name: str) -> Path:
-    """Returns ``path`` as a Path after checking that files can be written in it (see :func:`check_output_file`).
+    """Returns ``path`` as a Path after checking that it is, or can be made, a writable folder.
+
+    The rule of :func:`check_output_file`: the folder itself may be missing (it is created when the
+    first file is written), its parent must exist.
 
     Raises:
-        InputError: the path is empty, is a file, or lies where folders cannot be created.
+        InputError: the path is empty or a file, or its parent folder is missing or not writable.
     """
     text = str(path)
     if not text.strip():
@@ -187,15 +186,8 @@ def check_output_dir(path, name: str) -> Path:
     folder = Path(text)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{name}: {text} is a file, expected a folder")
-    _check_writable_below(folder, text, name)
+    _check_writable_folder(folder if folder.exists() else folder.absolute().parent, text, name)
     return folder
-
-
-def ensure_parent(path) -> Path:
-    """Returns ``path`` after creating its missing parent folders (the rule of :func:`check_output_file`)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 # ----------------------------------------------------------------------------- size limits

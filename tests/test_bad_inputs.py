@@ -36,6 +36,7 @@ BASE = {
     "counterexample": ["counterexample", "--x", HALF_X, "--z", HALF_Z],
     "search": ["counterexample", "search", "--n", "2", "--rank", "1", "--true-rank", "1", "--starts", "1"],
     "certify": ["counterexample", "certify", str(DATA / "strict_n3.npz")],
+    "atlas": ["counterexample", "atlas", "--max-rank", "2", "--max-true-rank", "1", "--starts", "1"],
     "certify-file": ["counterexample", "certify"],
     "rmse": ["scaledsgd", "rmse"],
     "edm": ["scaledsgd", "edm"],
@@ -60,6 +61,7 @@ WORK = [
     ("riptools.experiments.completion", "compare"),
     ("riptools.completion.claims", "check_claims"),
     ("riptools.reproduce", "_run_stage"),
+    ("riptools.protocols.atlas", "run_atlas"),
 ]
 """The functions that start a command's real work; a case that reaches one fails."""
 
@@ -72,7 +74,7 @@ def _cases():
         cases.append(pytest.param(base, extra, name, work_allowed, id=text if len(text) < 100 else f"{text[:80]}…({len(text)})"))
 
     # Seeds: integers in [0, 2^63).
-    for base in ("rip", "basin", "check", "counterexample", "search", "certify", "rmse", "nn-compare", "nn-claims", "reproduce"):
+    for base in ("rip", "basin", "check", "counterexample", "search", "certify", "atlas", "rmse", "nn-compare", "nn-claims", "reproduce"):
         for value in ("-1", "-5", "1.5", "abc", str(2**63)):
             add("seed", base, ["--seed", value], "--seed")
     for value in ("-1", "x"):
@@ -85,7 +87,8 @@ def _cases():
         "basin": {"--trials": 1, "--steps": 1},
         "diverge": {"--count": 1},
         "check": {"--budget": 4},
-        "search": {"--n": 1, "--rank": 1, "--true-rank": 1, "--starts": 1, "--max-evaluations": 1},
+        "search": {"--n": 1, "--rank": 1, "--true-rank": 1, "--starts": 1, "--max-evaluations": 1, "--workers": 1},
+        "atlas": {"--max-rank": 1, "--max-true-rank": 1, "--starts": 1, "--max-evaluations": 10, "--workers": 1},
         "rmse": {"--d": 2, "--rank": 1, "--epochs": 1, "--resync-every": 0},
         "edm": {"--outliers": 0},
         "bpr": {"--items": 3, "--train": 1, "--test": 1},
@@ -119,7 +122,7 @@ def _cases():
     # Choices.
     for base, option in (("rip", "--normalisation"), ("basin", "--normalisation"), ("basin", "--method"),
                          ("diverge", "--inits"), ("counterexample", "--solver"), ("counterexample", "--formulation"),
-                         ("rmse", "--p-init"), ("rip", "--example")):
+                         ("rmse", "--p-init"), ("rip", "--example"), ("search", "--method")):
         add("choice", base, [option, "bogus"], option)
     cases.append(pytest.param(None, ["scaledsgd", "bogus"], "experiment", False, id="choice:scaledsgd bogus"))
     cases.append(pytest.param(None, ["nn", "bogus"], "ACTION", False, id="choice:nn bogus"))
@@ -152,6 +155,8 @@ def _cases():
         ("search", ["--starts", "100000000"], "--starts"),
         ("search", ["--max-evaluations", "100000000"], "--max-evaluations"),
         ("search", ["--n", "1000", "--save", "{tmp}/op.npz"], "--n"),
+        ("atlas", ["--max-rank", "100", "--max-true-rank", "100"], "--max-rank"),
+        ("atlas", ["--starts", "100000"], "--starts"),
         ("search", ["--n", "100", "--exact"], "--n"),
         ("counterexample", ["--x", ",".join(["1"] * 300), "--z", ",".join(["1"] * 299 + ["2"]), "--formulation", "full"], "--formulation"),
         ("counterexample", ["--x", ",".join(["1"] * 1000), "--z", ",".join(["1"] * 999 + ["2"]), "--save", "{tmp}/op.npz"], "--save"),
@@ -160,15 +165,16 @@ def _cases():
         add("size", base, extra, name)
 
     # Output paths: /proc, through a file, onto a folder (or a file for a folder), a bad suffix, empty.
-    files = [("basin", "--plot", ".png"), ("rmse", "--plot", ".png"), ("counterexample", "--save", ".npz"),
+    files = [("basin", "--plot", ".png"), ("rmse", "--plot", ".png"), ("atlas", "--plot", ".png"), ("counterexample", "--save", ".npz"),
              ("search", "--save", ".npz")]
     for base, option, suffix in files:
-        for value in (f"/proc/riptools{suffix}", f"{{tmp}}/afile/x{suffix}", "{tmp}", f"{{tmp}}/x.txt", ""):
+        for value in (f"/proc/riptools{suffix}", f"{{tmp}}/afile/x{suffix}", "{tmp}", f"{{tmp}}/x.txt", "",
+                      f"{{tmp}}/missing/x{suffix}"):
             add("output", base, [option, value], option)
-    for value in ("/proc/riptools", "{tmp}/afile/p", "{tmp}/afolder"):
+    for value in ("/proc/riptools", "{tmp}/afile/p", "{tmp}/afolder", "{tmp}/missing/p"):
         add("output", "diverge", ["--plot-prefix", value], "--plot-prefix")
     for base, option in (("check", "--save-counterexamples"), ("reproduce", "--out")):
-        for value in ("/proc/riptools", "{tmp}/afile/sub", "{tmp}/afile", ""):
+        for value in ("/proc/riptools", "{tmp}/afile/sub", "{tmp}/afile", "", "{tmp}/missing/sub"):
             add("output", base, [option, value], option)
 
     # Extreme numbers in operator files and factors.
@@ -199,6 +205,9 @@ def _cases():
     add("process", "reproduce", ["--scheduler", "tcp://127.0.0.1:1"], "--scheduler")
     add("process", "reproduce", ["--scheduler", "tcp://host:99999999"], "--scheduler")
     add("process", "reproduce", ["--only", "bogus"], "--only")
+    add("process", "atlas", ["--scheduler", "bogus"], "--scheduler")
+    add("process", "atlas", ["--scheduler", "tcp://127.0.0.1:1"], "--scheduler")
+    add("ignored", "atlas", ["--max-true-rank", "3"], "--max-true-rank")
 
     # Options that would be silently ignored, and the smaller items.
     ignored = [
@@ -342,11 +351,15 @@ def test_negative_numbers_need_no_equals_sign(workdir, monkeypatch):
     assert build_parser().parse_args(["diverge", "--alpha", "0.1", "--beta", "0.5", "--iters", "10"]).alpha == 0.1
 
 
-def test_no_file_is_written_into_a_folder_created_by_an_output_check(tmp_path):
-    from riptools.validation import check_output_dir, check_output_file
+def test_output_checks_create_nothing_and_accept_a_missing_output_folder_only(tmp_path):
+    from riptools.validation import InputError, check_output_dir, check_output_file
 
-    check_output_file(tmp_path / "a" / "b" / "fig.png", "--plot", suffixes=(".png",))
-    check_output_dir(tmp_path / "c" / "d", "--out")
+    check_output_file(tmp_path / "fig.png", "--plot", suffixes=(".png",))
+    check_output_dir(tmp_path / "out", "--out")
+    with pytest.raises(InputError, match="does not exist"):
+        check_output_file(tmp_path / "a" / "fig.png", "--plot", suffixes=(".png",))
+    with pytest.raises(InputError, match="does not exist"):
+        check_output_dir(tmp_path / "c" / "d", "--out")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riptools.commands._arguments import constant, integer, real, seed
-from riptools.validation import InputError, check_output_file, check_size, ensure_parent, PLOT_SUFFIXES
+from riptools.validation import InputError, check_output_file, check_size, PLOT_SUFFIXES
 
 MAX_GAMMAS = 10_000
 """More γ values than this are refused: a sweep is read as a curve, and each γ costs a full set of trials."""
@@ -100,7 +100,7 @@ def run(args) -> int:
         progress=True,
     )
     if args.plot:
-        plot_basin(sweep, ensure_parent(args.plot))
+        plot_basin(sweep, args.plot)
     if args.json:
         print(dumps([point.as_issue_json() for point in sweep.points]))
         return 0

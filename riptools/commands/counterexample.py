@@ -26,7 +26,6 @@ from riptools.validation import (
     check_magnitude,
     check_output_file,
     check_size,
-    ensure_parent,
 )
 
 if TYPE_CHECKING:
@@ -367,7 +366,7 @@ def run_atlas_command(args) -> int:
                                                          for cell in cells])
     rows = [atlas_row(cell) for cell in result.cells]
     if args.plot:
-        plot_atlas(result.cells, ensure_parent(args.plot))
+        plot_atlas(result.cells, args.plot)
     if args.json:
         print(dumps(rows))
         return 0

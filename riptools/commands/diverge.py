@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from riptools.commands._arguments import constant, integer, real, seed
-from riptools.validation import InputError, check_output_file, check_size, ensure_parent
+from riptools.validation import InputError, check_output_file, check_size
 
 MANY_STARTS = 1000
 """Above this many starts, 10 checkpoints per decade instead of 50 (memory ~ starts × checkpoints)."""
@@ -89,7 +89,6 @@ def run(args) -> int:
                             progress=not args.json)
     plots = []
     if args.plot_prefix:
-        ensure_parent(f"{args.plot_prefix}{PLOT_SUFFIXES[0]}")
         plots = plot_runs(study, runs, args.plot_prefix)
         plots.append(plot_mechanism(study, runs, f"{args.plot_prefix}-mechanism.png"))
     if args.json:

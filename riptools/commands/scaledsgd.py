@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riptools.commands._arguments import constant, integer, real, seed
-from riptools.validation import PLOT_SUFFIXES, InputError, check_size, check_output_file, ensure_parent
+from riptools.validation import PLOT_SUFFIXES, InputError, check_size, check_output_file
 
 DEFAULT_EPOCHS = {"rmse": 200, "edm": 500, "bpr": 2}
 OPTIONS = {
@@ -120,7 +120,6 @@ def run(args) -> int:
     if args.plot:
         from riptools.experiments.scaledsgd_plots import plot_bpr, plot_pair_experiments
 
-        ensure_parent(args.plot)
         if args.experiment == "bpr":
             plot_bpr(args.plot, result)
         else:
