@@ -6,10 +6,12 @@ an inequality claim replays (still violates the claim in high precision).
 """
 
 import re
+import shlex
 
 import pytest
 
 from riptools.claims.engine import load_counterexample, replay
+from riptools.cli import build_parser
 from riptools.findings import Finding, Reference, Verdict
 from riptools.reproduce import ReproduceContext
 from riptools.sources import source_modules
@@ -59,6 +61,11 @@ def test_checks_at_the_quick_size_give_the_recorded_verdicts(key, context):
         assert not HISTORY.search(" ".join((finding.source.citation, finding.statement, finding.measured, finding.reason))), finding.id
         assert finding.verdict is Verdict.AGREES or finding.reason, f"{finding.id}: a {finding.verdict} verdict needs a reason"
     assert {finding.id: finding.verdict for finding in findings} == module.RECORDED
+    parser = build_parser()
+    for finding in findings:  # a replay command riptools would reject is no replay
+        program, *argv = shlex.split(finding.replay) or [""]
+        if program == "riptools":
+            parser.parse_args(argv)
 
 
 @pytest.mark.parametrize("key, claim", _claims(), ids=[claim.id for _, claim in _claims()])
