@@ -270,3 +270,69 @@ def test_the_spurious_test_separates_a_tiny_gap_from_none():
     blind = certify_operator(_nearly_blind_operator(x, z, 0.0), x, z)
     assert any("X is not spurious" in failure for failure in blind.failures)
     assert not blind.classification.startswith("spurious")
+
+
+# The rules of the numeric certificate on synthetic numbers (no solve): thresholds scaled as documented
+# (GRADIENT_TOL·max(1, ‖X‖‖XXᵀ − ZZᵀ‖), EIGENVALUE_TOL·max(1, ‖X‖², ‖XXᵀ − ZZᵀ‖), OBJECTIVE_GAP_TOL·‖XXᵀ − ZZᵀ‖²),
+# checked at half and at twice each threshold, at a point where the floor 1 applies and at one where it does not.
+
+SMALL = (np.array([[0.3], [0.0]]), np.array([[0.0], [0.2]]))
+"""‖X‖ = 0.3, ‖XXᵀ − ZZᵀ‖ = √(0.3⁴ + 0.2⁴) ≈ 0.0985: every scale is its floor 1."""
+LARGE = (np.array([[3.0], [0.0]]), np.array([[0.0], [2.0]]))
+"""‖X‖ = 3, ‖XXᵀ − ZZᵀ‖ = √97 ≈ 9.85: gradient scale 29.5, Hessian scale 9.85."""
+
+
+def _scales_by_hand(x, z):
+    residual = np.linalg.norm(x @ x.T - z @ z.T)
+    return max(1.0, np.linalg.norm(x) * residual), max(1.0, np.linalg.norm(x) ** 2, residual), residual
+
+
+def _numeric(x, z, *, gradient_norm=0.0, min_eig=1.0, eigenvalues=(0.9, 1.1), gap=None, margin=0.0, claimed_delta=None,
+             accurate=None):
+    residual = _scales_by_hand(x, z)[2]
+    gap = residual**2 if gap is None else gap
+    return certify._assemble("test", x, z, gradient_norm, min_eig, list(eigenvalues), gap, margin=margin,
+                             claimed_delta=claimed_delta, solver_accurate=accurate)
+
+
+@pytest.mark.parametrize("point", [SMALL, LARGE], ids=["floor", "scaled"])
+def test_numeric_thresholds_are_where_documented(point):
+    x, z = point
+    gradient_scale, hessian_scale, residual = _scales_by_hand(x, z)
+    g, e = certify.GRADIENT_TOL * gradient_scale, certify.EIGENVALUE_TOL * hessian_scale
+    assert _numeric(x, z, gradient_norm=g / 2).certified
+    assert _numeric(x, z, gradient_norm=g).kind == PointKind.STRICT_LOCAL_MINIMUM  # ≤ the tolerance is critical
+    rejected = _numeric(x, z, gradient_norm=2 * g)
+    assert rejected.kind == PointKind.NOT_CRITICAL and rejected.failures == [f"X is not critical (‖∇f‖ = {2 * g:.3g})"]
+    assert _numeric(x, z, min_eig=2 * e).kind == PointKind.STRICT_LOCAL_MINIMUM
+    assert _numeric(x, z, min_eig=e).kind == PointKind.DEGENERATE  # a zero eigenvalue within tolerance
+    assert _numeric(x, z, min_eig=-e).kind == PointKind.DEGENERATE
+    assert _numeric(x, z, min_eig=-2 * e).kind == PointKind.SADDLE
+    assert _numeric(x, z, min_eig=0.5 - e / 2, margin=0.5).certified
+    assert not _numeric(x, z, min_eig=0.5 - 2 * e, margin=0.5).certified
+    spurious = certify.OBJECTIVE_GAP_TOL * residual**2
+    assert _numeric(x, z, gap=2 * spurious).certified
+    assert not _numeric(x, z, gap=spurious / 2).certified
+
+
+def test_numeric_delta_and_solver_rules():
+    x, z = SMALL
+    certificate = _numeric(x, z, eigenvalues=(0.75, 1.25, 1.0))
+    assert (certificate.kernel_eigenvalue_min, certificate.kernel_eigenvalue_max) == (0.75, 1.25)
+    assert certificate.rip_delta_verified == 0.25
+    assert _numeric(x, z, eigenvalues=(0.6, 1.25)).rip_delta_verified == 0.4  # the lower side decides
+    assert _numeric(x, z, eigenvalues=(0.75, 1.25), claimed_delta=0.25 - certify.DELTA_TOL / 2).certified
+    assert not _numeric(x, z, eigenvalues=(0.75, 1.25), claimed_delta=0.25 - 2 * certify.DELTA_TOL).certified
+    assert _numeric(x, z, accurate=True).certified
+    inaccurate = _numeric(x, z, accurate=False)
+    assert inaccurate.failures == ["the SDP solve was not accurate"] and inaccurate.solver_accurate is False
+    not_psd = _numeric(x, z, eigenvalues=(-2 * certify.EIGENVALUE_TOL, 1.0))
+    assert not_psd.failures == ["the kernel is not PSD (no operator has it)"]
+    assert _numeric(x, z, eigenvalues=(-certify.EIGENVALUE_TOL / 2, 1.0)).certified
+    strict = _numeric(x, z, min_eig=0.25, margin=0.125)
+    assert strict.classification == "spurious strict local minimum (μ = 0.25)"
+    assert (strict.method, strict.margin_required, strict.gradient_norm, strict.hessian_min_eig) == ("test", 0.125, 0.0, 0.25)
+    assert _numeric(x, z, min_eig=0.0).classification == "spurious second-order critical, degenerate"
+    blind = _numeric(x, z, gap=0.0)
+    assert blind.classification == "strict local minimum (μ = 1)" and not blind.certified
+    assert blind.failures == ["f(X) − f(Z) = 0 ≈ 0: the operator does not see XXᵀ − ZZᵀ, X is not spurious"]
