@@ -151,3 +151,67 @@ def test_delta_formulas_on_hand_computed_values():
     assert delta_rescaled(-1e-12, 2.0) == 1.0  # a rounding-negative λ_min counts as 0
     assert delta_rescaled(0.0, 0.0) == 1.0  # the zero operator: no rescaling helps
     assert delta_rescaled(0.2, 0.9) == pytest.approx(0.7 / 1.1, abs=EXACT_TOL)  # λ_max < 1 is an ordinary operator
+
+
+def _quotient(operator, matrix):
+    return np.linalg.norm(operator.apply(matrix)) ** 2 / np.linalg.norm(matrix) ** 2
+
+
+@pytest.mark.parametrize("normalisation, lam_min, lam_max", [("slides", 1.0, 3.0), ("rip", 0.5, 1.5)])
+def test_exact_result_fields_on_the_half_example(normalisation, lam_min, lam_max):
+    # Kernel eigenvalues {1, 3, 3} as printed, {1/2, 3/2, 3/2} after ÷√2 (README).
+    operator = half_example(normalisation).operator
+    result = rip_constant(operator, 2)
+    delta, scaled = max(1 - lam_min, lam_max - 1), (lam_max - lam_min) / (lam_max + lam_min)
+    assert result.exact and result.method.startswith("exact") and result.sdp == () and result.rank == 2
+    for value, expected in ((result.delta, delta), (result.lower, delta), (result.upper, delta), (result.delta_scaled, scaled),
+                            (result.delta_scaled_lower, scaled), (result.delta_scaled_upper, scaled),
+                            (result.best_scale, np.sqrt(2 / (lam_min + lam_max)))):
+        assert value == pytest.approx(expected, abs=EXACT_TOL)
+    assert result.lambda_min_bounds == pytest.approx((lam_min, lam_min), abs=EXACT_TOL)
+    assert result.lambda_max_bounds == pytest.approx((lam_max, lam_max), abs=EXACT_TOL)
+    # the witness attains the side that decides δ (the lower side on a tie)
+    deciding = lam_min if 1 - lam_min >= lam_max - 1 else lam_max
+    assert _quotient(operator, result.witness) == pytest.approx(deciding, abs=EXACT_TOL)
+    assert result.gap == 0 and result.seconds >= 0
+
+
+@pytest.mark.parametrize("seed, m", [(3, 6), (5, 9)])
+def test_bound_result_fields(seed, m):
+    operator = gaussian_operator(3, m, seed=seed)
+    result = rip_constant(operator, 1, starts=10)
+    (min_low, min_high), (max_low, max_high) = result.lambda_min_bounds, result.lambda_max_bounds
+    assert not result.exact and "Kronecker nuclear-norm SDP" in result.method and "10-start" in result.method
+    assert result.delta == result.lower and result.gap == result.upper - result.lower > 0
+    assert result.delta_scaled == result.delta_scaled_lower == delta_rescaled(min_high, max_low)
+    assert result.delta_scaled_upper == delta_rescaled(min_low, max_high) > result.delta_scaled_lower
+    assert result.best_scale == pytest.approx(np.sqrt(2 / (min_high + max_low)), abs=EXACT_TOL)
+    deciding = min_high if 1 - min_high >= max_low - 1 else max_low
+    assert witness_rank(result.witness) == 1
+    assert _quotient(operator, result.witness) == pytest.approx(deciding, abs=SEARCH_TOL)
+    eigenvalues = np.linalg.eigvalsh(operator.kernel)
+    assert eigenvalues[0] <= min_low <= min_high and max_low <= max_high <= eigenvalues[-1]
+    # without the SDP the upper bound is the full-space eigenvalues'
+    plain = rip_constant(operator, 1, starts=10, sdp_max_n=2)
+    assert plain.sdp == () and "SDP" not in plain.method
+    assert (plain.lambda_min_bounds[0], plain.lambda_max_bounds[1]) == pytest.approx((eigenvalues[0], eigenvalues[-1]), abs=EXACT_TOL)
+    assert plain.upper == pytest.approx(delta_as_given(eigenvalues[0], eigenvalues[-1]), abs=EXACT_TOL)
+    assert plain.lower == result.lower and plain.upper >= result.upper
+
+
+def test_forced_bounds_at_full_rank_use_no_sdp_and_match_the_exact_value():
+    operator = gaussian_operator(2, 5, seed=1)
+    exact = rip_constant(operator, 2)
+    bounds = rip_constant(operator, 2, force_bounds=True, starts=3)
+    assert not bounds.exact and bounds.sdp == ()
+    assert bounds.upper == pytest.approx(exact.delta, abs=EXACT_TOL) and bounds.lower == pytest.approx(exact.delta, abs=SEARCH_TOL)
+
+
+def test_a_failed_sdp_solve_gives_no_bound():
+    kernel = entry_sampling_operator(3, [(0, 0), (1, 1), (2, 2)]).kernel
+    failed = sdp_rayleigh_bound(kernel, 3, 1, "max", solver="NO_SUCH_SOLVER")
+    assert failed.status.startswith("solver error") and failed.value is None and failed.bound is None
+    assert (failed.extreme, failed.solver) == ("max", "NO_SUCH_SOLVER")
+    rank_two = sdp_rayleigh_bound(kernel, 3, 2, "max")
+    assert rank_two.value == pytest.approx(1.0, abs=SDP_TOL) and rank_two.bound == rank_two.value + 1e-6
+    assert sdp_rayleigh_bound(kernel, 3, 2, "min").value == pytest.approx(0.0, abs=SDP_TOL)  # e₁e₂ᵀ + e₂e₁ᵀ is invisible
