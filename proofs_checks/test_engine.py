@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import math
 import sys
 
 import numpy as np
@@ -9,7 +10,18 @@ import pytest
 from hypothesis import strategies as st
 
 from riptools.claims import all_claims
-from riptools.claims.engine import Claim, check_claim, fixed_size_strategy, load_counterexample, replay, save_counterexample, verify
+from riptools.claims.engine import (
+    Claim,
+    _adjudicate,
+    _high_precision_margin,
+    check_claim,
+    fixed_size_strategy,
+    load_counterexample,
+    normalised_margin,
+    replay,
+    save_counterexample,
+    verify,
+)
 from riptools.cli import main
 from riptools.findings import FINDING_KEYS, Verdict
 
@@ -163,3 +175,67 @@ def test_a_violation_outside_the_exact_hypotheses_is_not_a_counterexample():
     assert verify(claim, inside) is not None  # the same violation inside the hypotheses is confirmed
     finding = check_claim(claim, budget=8, seed=0)
     assert finding.verdict != Verdict.REFUTED and finding.evidence["counterexample"] is None
+
+
+# The engine's decision functions on hand-made claims (no search): margins, re-verification, adjudication.
+
+def _sides_claim(sides, relation="<=", hypotheses=lambda instance, backend: True) -> Claim:
+    return Claim(id="sides", source="test", statement="test", reading="test", strategy=fixed_size_strategy(_gaussian_pair),
+                 sides=sides, hypotheses=hypotheses, repair=lambda instance: instance, free=("X",), relation=relation)
+
+
+def _constant_sides(lhs, rhs):
+    return lambda instance, backend: (lhs, rhs)
+
+
+ONE_BY_ONE = {"X": np.array([[1.0]]), "V": np.array([[0.0]])}
+
+
+@pytest.mark.parametrize("lhs, rhs, margin", [(1.0, 3.0, 0.5), (3.0, 1.0, -0.5), (-1.0, 1.0, 1.0), (0.0, -2.0, -1.0), (0.0, 0.0, 0.0)])
+def test_normalised_margin_of_an_inequality(lhs, rhs, margin):
+    assert normalised_margin(_sides_claim(_constant_sides(lhs, rhs)), ONE_BY_ONE) == margin
+
+
+@pytest.mark.parametrize("lhs, rhs, margin", [([3.0, 0.0], [0.0, 4.0], -5 / 7), ([3.0, 4.0], [0.0, 0.0], -1.0),
+                                              ([1.0, 2.0], [1.0, 2.0], 0.0), ([0.0, 0.0], [0.0, 0.0], 0.0)])
+def test_normalised_margin_of_an_identity(lhs, rhs, margin):
+    claim = _sides_claim(_constant_sides(np.array(lhs), np.array(rhs)), relation="==")
+    assert normalised_margin(claim, ONE_BY_ONE) == pytest.approx(margin, abs=1e-15)
+
+
+def _shifted(text):
+    # lhs = X + c with c = 10^-k exactly at the working precision: violated by c, whatever the float64 rounding.
+    return lambda instance, backend: (instance["X"][0, 0] + backend.const(text), instance["X"][0, 0])
+
+
+def test_verify_confirms_a_violation_at_both_precisions_and_records_it():
+    record = verify(_sides_claim(_shifted("1e-30")), ONE_BY_ONE)
+    assert record is not None and record["digits"] == [50, 80] and record["size"] == {"n": 1, "r": 1}
+    assert float(record["lhs"]) == 1.0 and float(record["margin"]) == pytest.approx(-5e-31, rel=1e-12)
+    assert record["inputs"] == {"X": [[1.0]], "V": [[0.0]]}
+    # a violation below the high-precision threshold (1e-40, relative) is not confirmed
+    assert verify(_sides_claim(_shifted("1e-45")), ONE_BY_ONE) is None
+    assert _high_precision_margin(_sides_claim(_shifted("1e-30")), ONE_BY_ONE) == pytest.approx(-5e-31, rel=1e-12)
+
+
+def test_verify_and_the_high_precision_margin_survive_undefined_sides():
+    def undefined(instance, backend):
+        raise ZeroDivisionError
+
+    assert verify(_sides_claim(undefined), ONE_BY_ONE) is None
+    assert _high_precision_margin(_sides_claim(undefined), ONE_BY_ONE) == math.inf
+    assert verify(_sides_claim(_shifted("1e-30"), hypotheses=lambda instance, backend: False), ONE_BY_ONE) is None
+
+
+def test_adjudicate_returns_the_first_confirmed_violation_or_the_corrected_worst_margin():
+    violated = _sides_claim(_shifted("1e-30"))
+    record, instance, worst, unexamined = _adjudicate(violated, [(-1e-3, ONE_BY_ONE), (0.25, ONE_BY_ONE)])
+    assert record is not None and instance is ONE_BY_ONE and worst == -1e-3 and unexamined == 0
+    # float64 "violations" that high precision corrects: the worst margin is the corrected one
+    fine = _sides_claim(_constant_sides(1.0, 1.0))
+    record, instance, worst, unexamined = _adjudicate(fine, [(-1e-3, ONE_BY_ONE), (0.25, ONE_BY_ONE), (0.5, ONE_BY_ONE)])
+    assert (record, instance, worst, unexamined) == (None, None, 0.0, 0)
+    record, _, worst, unexamined = _adjudicate(fine, [(-1e-3, ONE_BY_ONE)] * 12 + [(0.25, ONE_BY_ONE)])
+    assert record is None and worst == 0.0 and unexamined == 2  # at most 10 are re-verified
+    assert _adjudicate(fine, [(-1e-10, ONE_BY_ONE), (0.25, ONE_BY_ONE)])[2] == -1e-10  # within the float tolerance
+    assert _adjudicate(fine, []) == (None, None, math.inf, 0)
