@@ -24,6 +24,7 @@ from riptools.counterexample import counterexample_sdp
 from riptools import objective
 from riptools.objective import PointKind
 from riptools.sensing import SensingOperator, half_example, svec
+from riptools.validation import InputError
 
 EXACT_DELTA_WINDOW = 1e-6
 """The exact certificate's δ' may exceed the numeric δ* by at most this (the issue's requirement)."""
@@ -336,3 +337,14 @@ def test_numeric_delta_and_solver_rules():
     blind = _numeric(x, z, gap=0.0)
     assert blind.classification == "strict local minimum (μ = 1)" and not blind.certified
     assert blind.failures == ["f(X) − f(Z) = 0 ≈ 0: the operator does not see XXᵀ − ZZᵀ, X is not spurious"]
+
+
+def test_certify_operator_names_the_bad_argument():
+    operator = half_example().operator  # n = 2
+    good = np.array([[0.0], [0.5]])
+    for x, z, message in ((np.ones((3, 1)), good, "x: expected 2 rows (the operator's n), got shape (3, 1)"),
+                          (good, np.ones((3, 1)), "z: expected 2 rows (the operator's n), got shape (3, 1)"),
+                          (np.array([[np.nan], [0.0]]), good, "x:"), (good, np.ones((2, 1, 1)), "z:")):
+        with pytest.raises(InputError) as error:
+            certify_operator(operator, x, z)
+        assert str(error.value).startswith(message)

@@ -5,6 +5,7 @@ Usage (from the repository root; mutmut ≥ 3.8 reads its configuration from pyp
     python tools/mutation_score.py                     # every module below, one after the other
     python tools/mutation_score.py certify rip         # some modules
     python tools/mutation_score.py --report-only       # the score of the last runs, without running
+    python tools/mutation_score.py --unfinished rip    # only the mutants the last runs did not kill (resume, re-check)
 
 Each module's certifying functions are mutated (every other function of the file is left alone) and
 each mutant is tested by the focused test selection in pyproject.toml (only the tests that call the
@@ -75,11 +76,16 @@ def listed_survivors() -> set[str]:
     return set(re.findall(r"^- `([^`]+)`", SURVIVORS_FILE.read_text(), flags=re.MULTILINE))
 
 
-def run(module: str, max_children: int) -> int:
-    """Runs mutmut on one module's certifying functions; returns its exit code."""
+def run(module: str, max_children: int, *, unfinished: bool = False) -> int:
+    """Runs mutmut on one module's certifying functions (with ``unfinished``, only those not yet killed); returns its exit code."""
     env = {**os.environ, **SINGLE_THREADED}
-    command = ["mutmut", "run", "--max-children", str(max_children), *patterns(module)]
-    print("$", " ".join(command), flush=True)
+    names = patterns(module)
+    if unfinished and results(module):
+        names = sorted(name for name, status in results(module).items() if status != "killed")
+        if not names:
+            return 0
+    command = ["mutmut", "run", "--max-children", str(max_children), *names]
+    print("$", " ".join(command[:6]), f"... ({len(names)} names)" if len(names) > 2 else "", flush=True)
     return subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL).returncode
 
 
@@ -88,6 +94,8 @@ def main(argv=None) -> int:
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=f"modules to run (default: all of {', '.join(CORE)})")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers (default: 2)")
     parser.add_argument("--report-only", action="store_true", help="report the last runs' results without running")
+    parser.add_argument("--unfinished", action="store_true",
+                        help="run only the mutants not killed by the last runs (after adding tests, or to resume)")
     args = parser.parse_args(argv)
     unknown = [module for module in args.modules if module not in CORE]
     if unknown:
@@ -97,7 +105,7 @@ def main(argv=None) -> int:
     modules = args.modules or list(CORE)
     if not args.report_only:
         for module in modules:
-            run(module, args.max_children)
+            run(module, args.max_children, unfinished=args.unfinished)
     explained = listed_survivors()
     total, unexplained = Counter(), []
     print(f"{'module':<16}{'mutants':>8}{'killed':>8}{'survived':>10}{'timeout':>9}{'no tests':>10}{'score':>8}")
