@@ -6,6 +6,7 @@ Usage (from the repository root; mutmut ≥ 3.8 reads its configuration from pyp
     python tools/mutation_score.py certify rip         # some modules
     python tools/mutation_score.py --report-only       # the score of the last runs, without running
     python tools/mutation_score.py --unfinished rip    # only the mutants the last runs did not kill (resume, re-check)
+    python tools/mutation_score.py --sample 60 engine  # 60 mutants drawn at random: an estimate in a few minutes
 
 Each module's certifying functions are mutated (every other function of the file is left alone) and
 each mutant is tested by the focused test selection in pyproject.toml (only the tests that call the
@@ -20,11 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+
+from riptools.statistics import wilson_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_SCORE = 0.90
@@ -33,14 +37,16 @@ SURVIVORS_FILE = ROOT / "tests" / "mutation_survivors.md"
 """Every surviving mutant is listed here with why it survives (equivalent, or accepted)."""
 
 CORE = {
-    "certify": ("riptools/certify.py", ["_residual_norm", "_scales", "_kind", "_describe", "_assemble", "certify_operator",
-                                        "exact_psd", "_sign", "psd_by_rounding"]),
-    "rip": ("riptools/rip.py", ["delta_as_given", "delta_rescaled", "sdp_rayleigh_bound", "rip_constant"]),
-    "counterexample": ("riptools/counterexample.py", ["gradient_from_kernel", "hessian_from_kernel", "_min_eig", "lift_kernel",
-                                                      "_dual_check", "rank1_delta_lower_bound_polar"]),
-    "engine": ("riptools/claims/engine.py", ["normalised_margin", "verify", "_high_precision_margin", "_adjudicate"]),
+    "certify": {"riptools/certify.py": ["_residual_norm", "_scales", "_kind", "_describe", "_assemble", "certify_operator",
+                                        "exact_psd", "_sign", "psd_by_rounding"]},
+    "rip": {"riptools/rip.py": ["delta_as_given", "delta_rescaled", "sdp_rayleigh_bound", "rip_constant"]},
+    "counterexample": {"riptools/counterexample.py": ["gradient_from_kernel", "_min_eig", "lift_kernel", "_stationarity",
+                                                      "_dual_check", "_raw_gradient_map", "_envelope_gradient",
+                                                      "rank1_delta_lower_bound_polar"]},
+    "engine": {"riptools/claims/engine.py": ["normalised_margin", "verify", "_high_precision_margin", "_adjudicate"]},
+    "verdicts": {"riptools/sources/sharp_rip_slides.py": ["check_sgd_failure_rate"]},
 }
-"""Per module: its file and the functions that decide a certificate, a bound or a verdict."""
+"""Per module: its files and, in each, the functions that decide a certificate, a bound or a verdict."""
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 33: "no tests", 5: "no tests", 36: "timeout", 24: "timeout",
           -24: "timeout", 152: "timeout", 255: "timeout", 34: "skipped", None: "not run"}
@@ -54,19 +60,19 @@ def _module_name(path: str) -> str:
 
 def patterns(module: str) -> list[str]:
     """Returns mutmut's mutant-name globs for a module's certifying functions."""
-    path, functions = CORE[module]
-    return [f"{_module_name(path)}.x_{function}__mutmut_*" for function in functions]
+    return [f"{_module_name(path)}.x_{function}__mutmut_*" for path, functions in CORE[module].items() for function in functions]
 
 
 def results(module: str) -> dict[str, str]:
     """Returns {mutant name: status} of a module's certifying mutants from mutmut's last run."""
-    path, functions = CORE[module]
-    meta = ROOT / "mutants" / (path + ".meta")
-    if not meta.exists():
-        return {}
-    codes = json.loads(meta.read_text())["exit_code_by_key"]
-    prefixes = tuple(f"{_module_name(path)}.x_{function}__mutmut_" for function in functions)
-    return {name: STATUS.get(code, "suspicious") for name, code in codes.items() if name.startswith(prefixes)}
+    statuses = {}
+    for path, functions in CORE[module].items():
+        meta = ROOT / "mutants" / (path + ".meta")
+        if meta.exists():
+            codes = json.loads(meta.read_text())["exit_code_by_key"]
+            prefixes = tuple(f"{_module_name(path)}.x_{function}__mutmut_" for function in functions)
+            statuses.update({name: STATUS.get(code, "suspicious") for name, code in codes.items() if name.startswith(prefixes)})
+    return statuses
 
 
 def listed_survivors() -> set[str]:
@@ -76,17 +82,38 @@ def listed_survivors() -> set[str]:
     return set(re.findall(r"^- `([^`]+)`", SURVIVORS_FILE.read_text(), flags=re.MULTILINE))
 
 
-def run(module: str, max_children: int, *, unfinished: bool = False) -> int:
-    """Runs mutmut on one module's certifying functions (with ``unfinished``, only those not yet killed); returns its exit code."""
+def selected(module: str, *, unfinished: bool = False, sample: int | None = None) -> list[str]:
+    """Returns the mutant names (or globs) to run for a module.
+
+    All its certifying functions' mutants; with ``unfinished``, only those not yet killed; with
+    ``sample``, that many of them drawn at random (seed 0; the mutants exist once a first run has
+    generated them).
+    """
+    known = results(module)
+    if not known or not (unfinished or sample):
+        return patterns(module)
+    names = sorted(name for name, status in known.items() if status != "killed" or not unfinished)
+    if sample is not None and sample < len(names):
+        names = sorted(random.Random(0).sample(names, sample))
+    return names
+
+
+def run(names: list[str], max_children: int) -> int:
+    """Runs mutmut once on the given mutant names (one stats pass and one clean run for all); returns its exit code."""
+    if not names:
+        return 0
     env = {**os.environ, **SINGLE_THREADED}
-    names = patterns(module)
-    if unfinished and results(module):
-        names = sorted(name for name, status in results(module).items() if status != "killed")
-        if not names:
-            return 0
     command = ["mutmut", "run", "--max-children", str(max_children), *names]
-    print("$", " ".join(command[:6]), f"... ({len(names)} names)" if len(names) > 2 else "", flush=True)
+    print("$", " ".join(command[:4]), f"... ({len(names)} mutant names or globs)", flush=True)
     return subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL).returncode
+
+
+def _estimate(killed: int, tested: int, not_run: int) -> str:
+    """Returns, when some mutants were not run, the score's 95 % Wilson interval as an estimate from those that were."""
+    if not not_run or not tested:
+        return ""
+    low, high = wilson_interval(killed, tested)
+    return f"   (estimate from {tested} run, {not_run} not: 95 % interval [{low:.1%}, {high:.1%}])"
 
 
 def main(argv=None) -> int:
@@ -96,16 +123,19 @@ def main(argv=None) -> int:
     parser.add_argument("--report-only", action="store_true", help="report the last runs' results without running")
     parser.add_argument("--unfinished", action="store_true",
                         help="run only the mutants not killed by the last runs (after adding tests, or to resume)")
+    parser.add_argument("--sample", type=int, help="run N mutants per module drawn at random (seed 0), for a quick estimate")
     args = parser.parse_args(argv)
     unknown = [module for module in args.modules if module not in CORE]
     if unknown:
         parser.error(f"MODULE: unknown {', '.join(unknown)}; expected some of {', '.join(CORE)}")
     if args.max_children < 1:
         parser.error(f"--max-children: expected an integer ≥ 1, got {args.max_children}")
+    if args.sample is not None and args.sample < 1:
+        parser.error(f"--sample: expected an integer ≥ 1, got {args.sample}")
     modules = args.modules or list(CORE)
     if not args.report_only:
-        for module in modules:
-            run(module, args.max_children, unfinished=args.unfinished)
+        run([name for module in modules for name in selected(module, unfinished=args.unfinished, sample=args.sample)],
+            args.max_children)
     explained = listed_survivors()
     total, unexplained = Counter(), []
     print(f"{'module':<16}{'mutants':>8}{'killed':>8}{'survived':>10}{'timeout':>9}{'no tests':>10}{'score':>8}")
@@ -116,13 +146,13 @@ def main(argv=None) -> int:
         tested = len(statuses) - counts["skipped"] - counts["not run"]
         score = counts["killed"] / tested if tested else float("nan")
         print(f"{module:<16}{len(statuses):>8}{counts['killed']:>8}{counts['survived']:>10}{counts['timeout']:>9}"
-              f"{counts['no tests']:>10}{score:>8.1%}")
+              f"{counts['no tests']:>10}{score:>8.1%}" + _estimate(counts["killed"], tested, counts["not run"]))
         unexplained += sorted(name for name, status in statuses.items() if status != "killed" and status != "not run"
                               and name not in explained)
     tested = sum(total.values()) - total["skipped"] - total["not run"]
     score = total["killed"] / tested if tested else float("nan")
     print(f"{'all':<16}{sum(total.values()):>8}{total['killed']:>8}{total['survived']:>10}{total['timeout']:>9}"
-          f"{total['no tests']:>10}{score:>8.1%}")
+          f"{total['no tests']:>10}{score:>8.1%}" + _estimate(total["killed"], tested, total["not run"]))
     if total["not run"]:
         print(f"{total['not run']} mutants not run yet")
     if unexplained:
