@@ -284,7 +284,8 @@ class Claim:
         n_range, r_range: instance sizes searched by default (an instance's size is the shape of
             its n×r array ``X``); None for a strategy that takes no sizes (its counterexamples are
             then simplified but not searched again at smaller sizes).
-        recorded_verdict: what riptools found (``agrees`` or ``refuted``), asserted by proofs_checks.
+        recorded_verdict: what riptools found (``agrees`` or ``refuted``), asserted by proofs_checks;
+            None for a claim never recorded (a user's).
         variant: True for riptools' own diagnostic or corrected versions of a claim (not a reading of
             the source's statement); they stay out of the report's top verdict table.
         origin: the file a user's claim was loaded from (its replay command names it), or None
@@ -307,7 +308,7 @@ class Claim:
     parameter: Callable | None = None
     n_range: tuple[int, int] | None = (2, 30)
     r_range: tuple[int, int] | None = (1, 5)
-    recorded_verdict: str = "agrees"
+    recorded_verdict: str | None = None
     variant: bool = False
     origin: str | None = None
 

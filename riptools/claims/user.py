@@ -39,6 +39,7 @@ def _ratio(sides, instance, m):
 
 
 def _sized(instances, n_range, r_range):
+    # Imported here: riptools.strategies imports riptools.claims (its instance builders).
     from riptools.strategies import resized
 
     return instances if n_range is None else resized(instances, n=n_range, r=r_range)
@@ -99,7 +100,7 @@ def inequality(*, id: str, source, statement: str, instances, hypotheses=None, r
         raise InputError(f"source: expected text or a SourcePlace, got {source!r}")
 
     def decorate(function) -> Claim:
-        from riptools.strategies import size_ranges
+        from riptools.strategies import size_ranges  # see _sized
 
         ratio = statistic is None and relation == "<="
         sizes = size_ranges(instances) or {}

@@ -104,7 +104,9 @@ def run(args) -> int:
             print(dumps(rows))
         else:
             for row in rows:
-                print(f"{row['id']:42s} {row['recorded_verdict']:9s} {row['statement']}\n{'':42s} reading: {row['reading']}")
+                print(f"{row['id']:42s} {row['recorded_verdict'] or '—':9s} {row['statement']}")
+                if row["reading"]:
+                    print(f"{'':42s} reading: {row['reading']}")
         return 0
     if args.save_counterexamples is not None:
         check_output_dir(args.save_counterexamples, "--save-counterexamples")
