@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
 from dataclasses import asdict, dataclass
 
 PREFIX = "#figure "
@@ -76,3 +78,11 @@ def report_figure(benchmark: str, figure: str, value: float | None, unit: str, *
                     None if target is None else float(target), relation, baseline, note)
     print(figure_line(result), flush=True)
     return result
+
+
+def uptime() -> str:
+    """Returns the output of ``uptime`` (the load of a shared machine, printed beside measurements)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average: " + ", ".join(f"{load:.2f}" for load in os.getloadavg())

@@ -8,11 +8,13 @@ lines and prints one table — benchmark, figure, measured, target, met? — und
 script's status and wall time; a script that fails or times out is shown as such, with the last line
 of its error output, never a traceback.
 
-Run: ``python benchmarks/run_all.py [--only NAME ...] [--quick] [--timeout SECONDS] [--verbose]
-[--jax-python PATH]``. ``--quick`` passes each script its smallest arguments (a smoke run of the
-whole pipeline: throughputs are indicative, and the fixed-size wall-time targets are not applied);
-``--verbose`` prints each script's own output after the table; ``--jax-python`` runs
-``bench_divergence.py`` with an interpreter where jax is importable, so its JAX baseline is measured.
+Run: ``python benchmarks/run_all.py [--only NAME ...] [--quick] [--timeout SECONDS] [--verbose]``.
+``--quick`` passes each script its smallest arguments (a smoke run of the whole pipeline: throughputs
+are indicative, and the fixed-size wall-time targets are not applied); ``--verbose`` prints each
+script's own output after the table. ``bench_divergence.py`` measures the seed's JAX code as its
+baseline when jax is importable (``pip install riptools[jax]``). The machine's load (``uptime``) is
+printed before and after: on a shared machine the ratios (baseline run in the same process) and the
+CPU-time rates count, not the wall times.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from figure_report import NOT_APPLICABLE, Figure, parse_figure_line
+from figure_report import NOT_APPLICABLE, Figure, parse_figure_line, uptime
 
 HERE = Path(__file__).resolve().parent
 QUICK_ARGS = {
@@ -34,7 +36,7 @@ QUICK_ARGS = {
     "cli_startup": ["--runs", "3"],
     "claims": ["--budget", "20"],
     "counterexample": ["--repeats", "1"],
-    "divergence": ["--iters", "1e6"],
+    "divergence": ["--iters", "1e6", "--e2e-repeats", "1"],
     "rip": ["--sizes", "10", "30"],
     "scaledsgd": ["--steps", "20000"],
 }
@@ -165,14 +167,10 @@ def figures_table(runs: list[ScriptRun]) -> str:
     return "\n".join(lines)
 
 
-def _command(name: str, *, quick: bool, jax_python: str | None) -> tuple[list[str], dict[str, str]]:
+def _command(name: str, *, quick: bool) -> tuple[list[str], dict[str, str]]:
     """Returns the command line and environment of benchmark ``name``."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **SCRIPT_ENV.get(name, {})}
-    python = sys.executable
-    if name == "divergence" and jax_python:
-        python = jax_python  # riptools is not installed there: import it from this checkout
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH")]))
-    return [python, str(HERE / f"bench_{name}.py"), *(QUICK_ARGS.get(name, []) if quick else [])], env
+    return [sys.executable, str(HERE / f"bench_{name}.py"), *(QUICK_ARGS.get(name, []) if quick else [])], env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,20 +180,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="pass each script its smallest arguments (smoke run)")
     parser.add_argument("--timeout", type=float, default=1800, help="per-script time limit in seconds")
     parser.add_argument("--verbose", action="store_true", help="print each script's own output after the table")
-    parser.add_argument("--jax-python", metavar="PATH", help="interpreter with jax for bench_divergence.py's JAX baseline")
     args = parser.parse_args(argv)
     available = [script_name(path) for path in sorted(HERE.glob("bench_*.py"))]
     try:
         selected = select_scripts(available, args.only)
     except ValueError as error:
         parser.error(str(error))
-    load_before = os.getloadavg()[0]
+    before = uptime()
     runs = []
     for name in selected:
-        command, env = _command(name, quick=args.quick, jax_python=args.jax_python)
+        command, env = _command(name, quick=args.quick)
         print(f"running bench_{name}.py ...", file=sys.stderr, flush=True)
         runs.append(run_script(name, command, timeout=args.timeout, env=env))
-    print(f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, on {os.cpu_count()} cores"
+    print(f"uptime before: {before}\nuptime after:  {uptime()}\n{os.cpu_count()} cores"
           + ("; --quick: reduced sizes, throughputs indicative only" if args.quick else ""))
     print(scripts_table(runs))
     print()
