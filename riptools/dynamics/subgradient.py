@@ -81,7 +81,8 @@ work of one thread. Each step is one SIMD loop over a chunk's lanes, whose vecto
 PROGRESS_SEGMENTS = 100
 """A run is split into about this many kernel calls, between which the progress bar moves."""
 SEGMENT_STEPS = (4096, 2**20)
-"""Bounds on the steps per kernel call; each call computes its step sizes once (≤ 8 MB) for all blocks."""
+"""Bounds on the steps per kernel call (a segment); the chunks compute the next segment's step sizes
+(≤ 8 MB) between them."""
 CHECKPOINTS_PER_DECADE = 50
 """Default density of the log-spaced checkpoints."""
 
