@@ -36,7 +36,8 @@ import numpy as np
 
 from figure_report import report_figure, uptime
 from riptools.dynamics.subgradient import run_subgradient
-from riptools.experiments.divergence import NOTEBOOK_REPORTED_KEYS, REGIMES, notebook_starts
+from riptools.protocols.divergence import notebook_starts
+from riptools.sources.subgradient_notebook import NOTEBOOK_REPORTED_KEYS, REGIMES
 
 NAME = "divergence"
 KERNEL_RATIO_TARGET = 5.0

@@ -56,7 +56,8 @@ class Reference:
 
     Attributes:
         key: short identifier, the name of the source module (e.g. ``"scaledsgd"``).
-        authors: author names as printed (initials and surname).
+        authors: author names as printed (initials and surname); empty when the document names none
+            (it is then cited by its title).
         title: the document's title (for slides or notebooks without one: a description in brackets).
         venue: where it appeared ("NeurIPS", "JMLR", "arXiv", "talk slides", "notebook").
         year: year of publication or presentation.
@@ -78,6 +79,8 @@ class Reference:
     @property
     def short(self) -> str:
         """Returns the short citation, e.g. ``"G. Zhang, H.-M. Chiu, R. Y. Zhang (NeurIPS 2022)"``."""
+        if not self.authors:  # a document that names no author is cited by its title
+            return f"“{self.title}” ({self.venue} {self.year})"
         names = ", ".join(self.authors) if len(self.authors) <= 4 else f"{self.authors[0]} et al."
         return f"{names} ({self.venue} {self.year})"
 
@@ -86,7 +89,8 @@ class Reference:
         """Returns the full citation: authors, title, venue and year, arXiv id or address."""
         tail = f", arXiv:{self.arxiv}" if self.arxiv else (f", {self.url}" if self.url else "")
         title = self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
-        return f"{', '.join(self.authors)}. {title} {self.venue}, {self.year}{tail}."
+        names = f"{', '.join(self.authors)}. " if self.authors else ""
+        return f"{names}{title} {self.venue}, {self.year}{tail}."
 
     def at(self, place: str) -> "SourcePlace":
         """Returns the exact place ``place`` (a lemma, slide or cell) in this document."""

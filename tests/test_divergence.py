@@ -1,9 +1,10 @@
-"""Tests of the subgradient kernel (riptools.dynamics.subgradient) and the divergence study (seed 000).
+"""Tests of the subgradient kernel (riptools.dynamics.subgradient) and the divergence protocol.
 
 The JAX reference digests below are SHA-256 of the (100, 4) little-endian float64 final iterates that the
-seed's own jitted code (``jax.lax.scan`` over ``x - alpha / jnp.power(i + 1, beta) * grads``, jax 0.10.2,
-x86-64 with FMA, ``jax_enable_x64``) produced from the 100 notebook starts; computed once with
-``/work/jaxvenv`` (the scratch script ran the notebook's ``run_all`` cell with these (α, β, K)).
+notebook's own jitted code (``jax.lax.scan`` over ``x - alpha / jnp.power(i + 1, beta) * grads``, jax 0.10.2,
+x86-64 with FMA, ``jax_enable_x64``) produced from the 100 notebook starts; computed once with a separate
+jax installation (a scratch script ran the notebook's ``run_all`` cell with these (α, β, K)).
+The source's findings and verdicts are tested in ``tests/test_source_subgradient_notebook.py``.
 """
 
 import hashlib
@@ -26,20 +27,24 @@ from riptools.dynamics.subgradient import (
     run_subgradient,
     step_size,
 )
-from riptools.experiments.divergence import (
-    NOTEBOOK_REPORTED_KEYS,
+from riptools.protocols.divergence import (
+    DIVERGENCE_PROBABILITY,
+    NOTEBOOK_STUDY,
+    NotebookStudyParams,
+    ProbabilityParams,
     Regime,
     RunClass,
     classify_run,
+    classify_runs,
     gaussian_starts,
     notebook_starts,
-    ProbabilityEstimate,
     predicted_growth_exponent,
-    probability_verdict,
     run_study,
+    shortening_changes,
     trapped,
-    wilson_interval,
-)  # wilson_interval is riptools.experiments.basin's, re-used here
+)
+from riptools.sources.subgradient_notebook import NOTEBOOK_REPORTED_KEYS
+from riptools.statistics import wilson_interval
 from riptools.validation import InputError
 
 JAX_FINAL_DIGESTS = {
@@ -246,14 +251,14 @@ def test_negative_x1y2_forces_f_at_least_one(z):
 def test_notebook_regime_mechanism_on_a_short_run():
     """At K = 10⁵ the seed's 13 keys are the unbounded runs; all end with x₁y₂ < 0, grow like k^((1−β)/4)."""
     study, runs = run_study(Regime(0.1, 0.501, 10**5), notebook_starts(), inits="notebook")
-    assert study.unbounded_indices == list(NOTEBOOK_REPORTED_KEYS)
+    assert study.unbounded_indices == NOTEBOOK_REPORTED_KEYS
     stats = study.mechanism["unbounded"]
-    assert stats["final_x1y2_negative"] == stats["runs"] == 13 == stats["f_at_least_1_on_last_decade"]
-    assert study.mechanism["converged"]["final_x1y2_negative"] == 0
-    assert abs(stats["median_growth_exponent"] / predicted_growth_exponent(0.501) - 1) < 0.1
-    assert stats["exponent_matches_prediction"]
+    assert stats.final_x1y2_negative == stats.runs == 13 == stats.f_at_least_1_on_last_decade == stats.trapped
+    assert study.mechanism["converged"].final_x1y2_negative == 0
+    assert abs(stats.median_growth_exponent / predicted_growth_exponent(0.501) - 1) < 0.1
+    assert stats.predicted_growth_exponent == predicted_growth_exponent(0.501)
     assert np.flatnonzero(trapped(runs)).tolist() == list(NOTEBOOK_REPORTED_KEYS)
-    assert stats["median_final_imbalance_over_squared_norm"] < 0.1  # balanced growth
+    assert stats.median_final_imbalance_over_squared_norm < 0.1  # balanced growth
 
 
 def test_wilson_interval():
@@ -268,39 +273,47 @@ def test_wilson_interval():
     assert low + high == pytest.approx(1.0)
 
 
-def _estimate(unbounded, trapped_count, count=1000):
-    low, high = wilson_interval(unbounded, count)
-    t_low, t_high = wilson_interval(trapped_count, count)
-    return ProbabilityEstimate(regime=Regime(0.1, 0.501, 10**7), iters=10**6, count=count, seed=0, counts={},
-                               unbounded=unbounded, fraction=unbounded / count, low=low, high=high,
-                               notebook_criterion=trapped_count, trapped=trapped_count, trapped_low=t_low,
-                               trapped_high=t_high)
-
-
-@pytest.mark.parametrize("unbounded, trapped_count, verdict", [
-    (160, 160, "agrees"), (0, 150, "differs"), (20, 30, "refuted"), (100, 100, "inconclusive")])
-def test_probability_verdict(unbounded, trapped_count, verdict):
-    got, reason = probability_verdict(_estimate(unbounded, trapped_count))
-    assert got == verdict and "shortened to 1e6 of 1e7" in reason
-
-
-def test_shortened_runs_that_change_class_make_the_verdict_inconclusive():
-    verdict, reason = probability_verdict(_estimate(160, 160), shortening_changes=14)
-    assert verdict == "inconclusive" and "14 notebook starts" in reason
-
-
 def test_classification_of_a_shortened_run():
     """Classifying the first 10⁴ steps of a 10⁵-step run gives the classes of a 10⁴-step run (the fitted
     exponents differ slightly: only the short run has the checkpoint K−1 = 9999)."""
     starts = notebook_starts()[:16]
     long_run = run_subgradient(starts, alpha=0.01, beta=0.0, iters=10**5, per_decade=10)
     short_run = run_subgradient(starts, alpha=0.01, beta=0.0, iters=10**4, per_decade=10)
-    from riptools.experiments.divergence import classify_runs
-
     early = classify_runs(long_run, up_to=10**4)
     assert [c.run_class for c in early] == [c.run_class for c in classify_runs(short_run)]
     with pytest.raises(InputError, match="up_to"):
         classify_runs(long_run, up_to=12345)
+    study, _ = run_study(Regime(0.01, 0.0, 10**5), starts, inits="notebook", per_decade=10)
+    changes = sum((a.run_class == RunClass.UNBOUNDED) != (b.run_class == RunClass.UNBOUNDED)
+                  for a, b in zip(early, study.runs))
+    assert shortening_changes(study, long_run, 10**4) == changes
+    assert shortening_changes(study, long_run, 10**5) == 0  # not shorter: nothing to compare
+
+
+def test_protocol_sizes_and_replay_commands_come_from_the_parameters():
+    """Quick and full sizes are declared once; the replay command runs what the parameters say."""
+    quick = NOTEBOOK_STUDY.sized(quick=True, alpha=0.1, beta=0.501, iters=10**7)
+    full = NOTEBOOK_STUDY.sized(quick=False, alpha=0.1, beta=0.501, iters=10**7)
+    assert (quick.steps, full.steps) == (10**6, 10**7)
+    assert "--iters 1e6 --inits notebook" in NOTEBOOK_STUDY.replay(quick)
+    estimate = DIVERGENCE_PROBABILITY.sized(quick=True, alpha=0.01, beta=0.0, iters=10**8, seed=3)
+    assert isinstance(estimate, ProbabilityParams) and estimate.steps == 10**5
+    assert DIVERGENCE_PROBABILITY.replay(estimate) == (
+        "riptools diverge --alpha 0.01 --beta 0 --iters 1e5 --inits gaussian --count 2000 --seed 3 --json")
+    assert isinstance(full, NotebookStudyParams)
+
+
+def test_probability_protocol_counts_and_intervals(tmp_path):
+    """A small estimate through the stored protocol: counts add up and the interval is Wilson's."""
+    from riptools.reproduce import ReproduceContext
+
+    context = ReproduceContext(out_dir=tmp_path, quick=True)
+    params = ProbabilityParams(alpha=0.1, beta=0.501, iters=10**7, count=200, seed=1, max_iters=10**4)
+    (estimate,) = context.run(DIVERGENCE_PROBABILITY, [params])
+    assert estimate.shortened and estimate.iters == 10**4 and sum(estimate.counts.values()) == 200
+    assert (estimate.low, estimate.high) == wilson_interval(estimate.unbounded, 200)
+    (again,) = context.run(DIVERGENCE_PROBABILITY, [params])
+    assert again == estimate and context.counts == {"reused": 1, "computed": 1}
 
 
 def test_gaussian_starts_are_seeded():
@@ -346,17 +359,5 @@ def test_notebook_regime_reproduces_the_13_keys():
     """α = 0.1, β = 0.501, K = 10⁷ (10⁹ start-steps, ~10–60 s): the seed's keys, bit-identical to JAX."""
     study, runs = run_study(Regime(0.1, 0.501, 10**7), notebook_starts(), inits="notebook")
     assert _digest(runs.final) == JAX_FINAL_DIGESTS[(0.1, 0.501, 10**7)]
-    assert study.unbounded_indices == list(NOTEBOOK_REPORTED_KEYS)
-    assert study.notebook_criterion_indices == list(NOTEBOOK_REPORTED_KEYS)
-
-
-@pytest.mark.slow
-def test_reproduce_section_quick(tmp_path):
-    from riptools.experiments.divergence import reproduce_section
-    from riptools.reproduce import ReproduceContext
-
-    section = reproduce_section(ReproduceContext(out_dir=tmp_path, quick=True, seed=0))
-    assert section.verdicts[0].verdict == "agrees"
-    for figure in section.figures:
-        assert (tmp_path / figure).stat().st_size > 10_000
-    assert (tmp_path / "results" / "divergence_probability.json").exists()
+    assert study.unbounded_indices == NOTEBOOK_REPORTED_KEYS
+    assert study.notebook_criterion_indices == NOTEBOOK_REPORTED_KEYS

@@ -1,4 +1,4 @@
-"""``riptools diverge``: the subgradient divergence study of seed 000 (see :mod:`riptools.experiments.divergence`)."""
+"""``riptools diverge``: the subgradient divergence study of the JAX notebook (see :mod:`riptools.protocols.divergence`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from riptools.validation import InputError, check_output_file, check_size
 MANY_STARTS = 1000
 """Above this many starts, 10 checkpoints per decade instead of 50 (memory ~ starts × checkpoints)."""
 NOTEBOOK_STARTS = 100
-"""The seed notebook's number of starts (``riptools/data/notebook_starts.json``)."""
+"""The notebook's number of starts (``riptools/data/notebook_starts.json``)."""
 START_STEPS_PER_SECOND = 2e9
 """Optimistic kernel throughput (start-steps/s on 2 cores) for the time estimate, so that it is a
 lower bound (measured: about 5e8)."""
@@ -35,15 +35,15 @@ def _iterations(text: str) -> int:
 def register(subparsers) -> None:
     """Adds the ``diverge`` subcommand."""
     parser = subparsers.add_parser(
-        "diverge", help="subgradient method on |x1y1-1|+|x2y1-1|+|x2y2-1|: which starts diverge (seed 000)",
+        "diverge", help="subgradient method on |x1y1-1|+|x2y1-1|+|x2y2-1|: which starts diverge (the JAX notebook)",
         description="Runs the subgradient method z ← z − α/(k+1)^β·g on f = |x₁y₁−1| + |x₂y₁−1| + |x₂y₂−1| "
-        "with the seed notebook's float64 arithmetic, from its 100 starts or from Gaussian ones, classifies "
+        "with the notebook's float64 arithmetic, from its 100 starts or from Gaussian ones, classifies "
         "every run (converged, unbounded, stalled, ...) from log-spaced checkpoints and explains it.")
     parser.add_argument("--alpha", type=real(0, strict_minimum=True), required=True, help="step scale α > 0 (step α/(k+1)^β)")
     parser.add_argument("--beta", type=real(0), required=True, help="step decay exponent β ≥ 0")
     parser.add_argument("--iters", type=str, required=True, help="number of steps K, e.g. 1e7")
     parser.add_argument("--inits", choices=("notebook", "gaussian"), default="notebook",
-                        help="notebook: the seed's 100 JAX starts; gaussian: N(0, I) from --seed")
+                        help="notebook: the notebook's 100 JAX starts; gaussian: N(0, I) from --seed")
     parser.add_argument("--count", type=integer(1), default=None, help="number of starts (gaussian: default 100; "
                         "notebook: the first COUNT of the 100)")
     parser.add_argument("--seed", type=seed, default=None, help="seed of the Gaussian starts (only with --inits gaussian; default 0)")
@@ -75,7 +75,7 @@ def run(args) -> int:
     """Runs the study and prints the classes (or JSON)."""
     iters, count = check(args)
     from riptools.dynamics.subgradient import CHECKPOINTS_PER_DECADE
-    from riptools.experiments.divergence import Regime, gaussian_starts, notebook_starts, plot_mechanism, plot_runs, run_study
+    from riptools.protocols.divergence import Regime, gaussian_starts, notebook_starts, run_study
     from riptools.results import dumps
 
     if args.inits == "notebook":
@@ -89,6 +89,8 @@ def run(args) -> int:
                             progress=not args.json)
     plots = []
     if args.plot_prefix:
+        from riptools.sources.subgradient_notebook import plot_mechanism, plot_runs
+
         plots = plot_runs(study, runs, args.plot_prefix)
         plots.append(plot_mechanism(study, runs, f"{args.plot_prefix}-mechanism.png"))
     if args.json:
@@ -98,17 +100,17 @@ def run(args) -> int:
             "seed": seed_used,
             "runs": [{"index": r.index, "final_objective": r.final_objective, "final_norm": r.final_norm,
                       "class": r.run_class.value, "growth_exponent": r.growth_exponent} for r in study.runs],
-            "unbounded_indices": study.unbounded_indices,
+            "unbounded_indices": list(study.unbounded_indices),
             "counts": study.counts,
-            "notebook_criterion_indices": study.notebook_criterion_indices,
+            "notebook_criterion_indices": list(study.notebook_criterion_indices),
             "plots": plots,
         }))
         return 0
     print(f"α = {args.alpha:g}, β = {args.beta:g}, K = {iters}, {len(starts)} {args.inits} starts "
           f"({study.seconds:.1f} s)")
     print("  ".join(f"{name}: {count}" for name, count in study.counts.items()))
-    print(f"unbounded indices: {study.unbounded_indices}")
-    print(f"f(z_(K-1)) > 0.9 (the notebook's criterion): {study.notebook_criterion_indices}")
+    print(f"unbounded indices: {list(study.unbounded_indices)}")
+    print(f"f(z_(K-1)) > 0.9 (the notebook's criterion): {list(study.notebook_criterion_indices)}")
     for r in study.runs:
         if r.run_class.value != "converged":
             print(f"  {r.index:>5} {r.run_class.value:<22} {r.evidence}")

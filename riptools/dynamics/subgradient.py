@@ -1,6 +1,6 @@
 """The subgradient method on entrywise-ℓ1 matrix completion, many starts at once, with JAX's arithmetic.
 
-The method and instance (seed 000, ``/work/shared/seeds/000_ec0d8ef3d4a5faa0.txt``):
+The method and instance (the JAX notebook "Matrix Completion", 2025; see :mod:`riptools.sources.subgradient_notebook`):
 
 * **Objective.** ``f(X, Y) = Σ_{(i,j)∈Ω} |(XYᵀ)_ij − M_ij|`` for X ∈ R^{m×r}, Y ∈ R^{n×r}. The point is
   stored as ``z = (X.ravel(), Y.ravel())`` (row-major), so the seed's instance — ``f = |x₁y₁ − 1| +

@@ -1,11 +1,8 @@
-"""Subgradient divergence study of seed 000: which runs diverge, why, and how often.
+"""The subgradient divergence protocol: which runs of the subgradient method diverge, why, and how often.
 
-The seed (``/work/shared/seeds/000_ec0d8ef3d4a5faa0.txt``) runs z_{k+1} = z_k − α/(k+1)^β g_k on
-f = |x₁y₁ − 1| + |x₂y₁ − 1| + |x₂y₂ − 1| from 100 JAX Gaussian starts and reports 13 starts
-(keys 1 5 6 13 38 40 44 47 51 54 76 85 98) with "unbounded iterates" at α = 0.1, β = 0.501, K = 10⁷,
-judged by f(z_{K−1}) > 0.9; it remarks that this is "not an edge case (prob > 0.1)".
-
-Here each run is classified from its checkpoints (:mod:`riptools.dynamics.subgradient`), with evidence:
+The method is z_{k+1} = z_k − α/(k+1)^β g_k on f = |x₁y₁ − 1| + |x₂y₁ − 1| + |x₂y₂ − 1| with JAX's
+arithmetic (:mod:`riptools.dynamics.subgradient`), from the notebook's 100 JAX starts or from N(0, I)
+starts. Each run is classified from its checkpoints, with evidence:
 
 * **non-finite** — a checkpoint holds NaN/inf;
 * **converged** — f ≤ :data:`CONVERGED_OBJECTIVE` at every step of the last decade k ∈ (K/10, K];
@@ -17,20 +14,18 @@ Here each run is classified from its checkpoints (:mod:`riptools.dynamics.subgra
 **Mechanism** (the notebook instance). p₁p₂p₃ = (x₁y₁)(x₂y₁)(x₂y₂) = x₁y₂·(x₂y₁)², so on the half-space
 x₁y₂ < 0 some product is ≤ 0 and f ≥ 1 there, while f = 1 is not attained (p₂ = 0 with p₁ = p₃ = 1 is
 impossible for finite points). The infimum 1 is approached only by x₁, y₂ → ∞, x₂, y₁ → 0 with
-x₁y₁ = x₂y₂ = 1, x₂y₁ → 0⁻. A run that settles in x₁y₂ < 0 therefore descends to infinity. Along that
-path the imbalance ‖x‖² − ‖y‖² ≈ x₁² − y₂² stays bounded (the two large coordinates grow together),
-and with t = |x₁| ≈ |y₂|, f − 1 ≈ 1/t², so the subgradient moves t by about η_k/t³ per step:
-t⁴ ∝ Σ_{j≤k} η_j, i.e. ‖z_k‖ ∝ k^{(1−β)/4} for β < 1 (:func:`predicted_growth_exponent`; a heuristic
-reduced model whose prediction the data test) and bounded for summable steps (β > 1).
+x₁y₁ = x₂y₂ = 1, x₂y₁ → 0⁻. A run that settles in x₁y₂ < 0 therefore descends to infinity. If along
+that path the imbalance ‖x‖² − ‖y‖² ≈ x₁² − y₂² stays bounded (the two large coordinates grow
+together; :class:`ClassMechanism` measures it), then with t = |x₁| ≈ |y₂|, f − 1 ≈ 1/t², and the
+subgradient moves t by about η_k/t³ per step: t⁴ ∝ Σ_{j≤k} η_j, i.e. ‖z_k‖ ∝ k^{(1−β)/4} for β < 1
+(:func:`predicted_growth_exponent`; a heuristic reduced model whose prediction the data test) and
+bounded for summable steps (β > 1). :func:`trapped` (x₁y₂ < 0 and f ≥ 1 on the last decade) counts
+the runs caught by the mechanism, whatever their norm does.
 
-Where the model stops: with **constant steps** the trapped runs stop growing at a finite norm with
-f ≈ 1.2 — bounded, not converged, though the seed's f > 0.9 calls them unbounded. Measured on the
-notebook starts: ‖z_K‖ ≈ 5.32 at α = 0.01 (K = 10⁷), 9.46 at α = 0.001 (K = 10⁸) and 16.82 at
-α = 10⁻⁴ (K = 10⁹, predicted 16.8 from the first two), flat over the last decade, so α‖z‖⁴ ≈ 8.0 in
-all three: the stall norm scales like α^(−1/4) (an empirical law, not derived here). With **summable steps** (β = 1.001)
-Σ η_j = α·ζ(β) is finite but ≈ α ln k at any feasible k, so trapped norms creep like (ln k)^{1/4}
-and no finite run can call them unbounded or bounded with confidence. :func:`trapped` (x₁y₂ < 0 and
-f ≥ 1 on the last decade) counts the runs caught by the mechanism, whatever their norm does.
+Two protocols (:data:`NOTEBOOK_STUDY`, :data:`DIVERGENCE_PROBABILITY`) run regimes from the
+notebook's starts and estimate the probability of divergence from Gaussian starts; they return
+frozen dataclasses and carry no verdicts (those are the source's,
+:mod:`riptools.sources.subgradient_notebook`).
 """
 
 from __future__ import annotations
@@ -39,31 +34,21 @@ import enum
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
-import scipy.special
 
-from riptools.dynamics.subgradient import NOTEBOOK_INSTANCE, SubgradientRuns, run_subgradient
+from riptools.dynamics.subgradient import CHECKPOINTS_PER_DECADE, NOTEBOOK_INSTANCE, SubgradientRuns, run_subgradient
+from riptools.protocols import Protocol
 from riptools.statistics import wilson_interval
-from riptools.report import Section, VerdictRow
 from riptools.validation import InputError, positive_int
 
-FULL_EXPECTED_SECONDS = 830
-
-SEED_FILE = "seed 000 (000_ec0d8ef3d4a5faa0.txt)"
-NOTEBOOK_REPORTED_KEYS = (1, 5, 6, 13, 38, 40, 44, 47, 51, 54, 76, 85, 98)
-"""The seed's printed output at α = 0.1, β = 0.501, K = 10⁷ (a claim to test, not a result)."""
 NOTEBOOK_THRESHOLD = 0.9
-"""The seed's criterion: a run is "unbounded" when f(z_{K−1}) > 0.9."""
-NOTEBOOK_PROBABILITY_CLAIM = 0.1
-"""The seed's remark: divergence is "not an edge case (prob > 0.1)"."""
-
+"""The notebook's criterion: a run is "unbounded" when f(z_{K−1}) > 0.9 (recorded per run, to compare)."""
 CONVERGED_OBJECTIVE = 0.5
 """A run converged when f ≤ this at every step of the last decade. Constant steps α only reach a band
-around the minimisers (f oscillates up to ≈ 10α for the seed's instance), and the seed's spurious branch
+around the minimisers (f oscillates up to ≈ 10α for the notebook's instance), and the spurious branch
 has f ≥ 1, so half of that level separates the two."""
 GROWTH_EXPONENT_MIN = 0.02
 """A run is unbounded when ‖z_k‖ grows at least like k^0.02 over the last decade (a ×1.047 rise)."""
@@ -73,8 +58,8 @@ SETTLED_FRACTION = 0.25
 """…and f has settled: its relative fall over the last decade is at most this fraction of the norm's
 relative rise (an escape to an unattained infimum: f creeps to its limit while ‖z‖ grows; a run still
 travelling from a poor start, as summable steps leave many, loses f faster than it gains norm)."""
-EXPONENT_AGREEMENT = 0.25
-"""Relative tolerance between the fitted and the predicted exponent (1−β)/4 (a heuristic model)."""
+MANY_STARTS_PER_DECADE = 10
+"""Checkpoints per decade of the probability runs (memory ~ starts × checkpoints)."""
 
 
 class RunClass(str, enum.Enum):
@@ -88,7 +73,7 @@ class RunClass(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Regime:
-    """Step sizes α/(k+1)^β for K steps, as in the seed's list of regimes."""
+    """Step sizes α/(k+1)^β for K steps."""
 
     alpha: float
     beta: float
@@ -105,15 +90,6 @@ class Regime:
         return f"a{self.alpha:g}_b{self.beta:g}_K1e{round(math.log10(self.iters))}"
 
 
-REGIMES = (
-    Regime(0.01, 0.0, 10**7), Regime(0.001, 0.0, 10**8), Regime(0.0001, 0.0, 10**9),
-    Regime(0.1, 0.501, 10**7), Regime(0.01, 0.501, 10**8), Regime(0.001, 0.501, 10**9),
-    Regime(0.1, 1.001, 10**9),
-)
-"""The seven regimes listed in the seed's comments."""
-NOTEBOOK_REGIME = REGIMES[3]
-
-
 @dataclass(frozen=True)
 class RunClassification:
     """One run's class and the checkpoint evidence for it.
@@ -126,7 +102,7 @@ class RunClassification:
         final_objective, final_norm: f(z_K), ‖z_K‖.
         window_max_objective, window_min_objective: extremes of f over every step of the last decade.
         window_norm_ratio: ‖z_K‖ / ‖z_k‖ at the first checkpoint of the last decade.
-        notebook_objective: f(z_{K−1}), the value the seed thresholds.
+        notebook_objective: f(z_{K−1}), the value the notebook thresholds.
         notebook_unbounded: f(z_{K−1}) > 0.9.
         evidence: one line for humans.
     """
@@ -233,9 +209,13 @@ def classify_runs(runs: SubgradientRuns, *, up_to: int | None = None) -> list[Ru
 
 
 def notebook_starts() -> np.ndarray:
-    """Returns the seed's 100 starts (row i = ``jax.random.normal(PRNGKey(i), (4,), float64)``), bit-exact.
+    """Returns the notebook's 100 starts (row i = ``jax.random.normal(PRNGKey(i), (4,), float64)``), bit-exact.
 
     Read from ``riptools/data/notebook_starts.json`` (generated once with jax; provenance inside).
+
+    Example:
+        >>> notebook_starts().shape
+        (100, 4)
     """
     record = json.loads(resources.files("riptools").joinpath("data", "notebook_starts.json").read_text())
     return np.array([[float.fromhex(v) for v in row] for row in record["starts_hex"]])
@@ -250,30 +230,59 @@ def gaussian_starts(count: int, *, seed: int, dimension: int = NOTEBOOK_INSTANCE
 
 
 @dataclass(frozen=True)
+class ClassMechanism:
+    """What the products and the imbalance did for the runs of one class (the notebook instance).
+
+    Attributes:
+        runs: number of runs in the class.
+        final_x1y2_negative: runs ending with x₁y₂ < 0 (sign of p₁p₂p₃ = x₁y₂(x₂y₁)² at z_K).
+        f_at_least_1_on_last_decade: runs with f ≥ 1 at every step of the last decade.
+        trapped: runs that are both (:func:`trapped`).
+        median_final_products: median (x₁y₁, x₂y₁, x₂y₂) at z_K.
+        median_growth_exponent: median fitted growth exponent of ‖z_k‖ over the last decade.
+        predicted_growth_exponent: the reduced model's (1−β)/4 (0 for β ≥ 1).
+        median_final_norm: median ‖z_K‖.
+        max_relative_imbalance_change: max over runs of max_k |Δ imbalance| / max(1, |imbalance₀|).
+        median_final_imbalance_over_squared_norm: median |‖x_K‖² − ‖y_K‖²| / ‖z_K‖².
+    """
+
+    runs: int
+    final_x1y2_negative: int
+    f_at_least_1_on_last_decade: int
+    trapped: int
+    median_final_products: tuple[float, float, float]
+    median_growth_exponent: float
+    predicted_growth_exponent: float
+    median_final_norm: float
+    max_relative_imbalance_change: float
+    median_final_imbalance_over_squared_norm: float
+
+
+@dataclass(frozen=True)
 class DivergenceStudy:
     """A regime run from a set of starts, classified.
 
     Attributes:
-        regime: α, β, K.
+        regime: α, β and the number of steps run.
         inits: ``notebook`` or ``gaussian``; seed: the Gaussian seed (None for notebook).
         runs: one classification per start.
         unbounded_indices: starts classified unbounded.
-        notebook_criterion_indices: starts with f(z_{K−1}) > 0.9 (the seed's criterion).
+        notebook_criterion_indices: starts with f(z_{K−1}) > 0.9 (the notebook's criterion).
         criterion_disagreements: starts where the two differ.
-        counts: number of runs per class.
-        mechanism: the notebook instance's mechanism statistics (see :func:`mechanism_statistics`).
+        counts: number of runs per class (by :class:`RunClass` value).
+        mechanism: per class value, the :class:`ClassMechanism` (notebook instance only; else empty).
         seconds: wall time of the runs.
     """
 
     regime: Regime
     inits: str
     seed: int | None
-    runs: list[RunClassification]
-    unbounded_indices: list[int]
-    notebook_criterion_indices: list[int]
-    criterion_disagreements: list[int]
+    runs: tuple[RunClassification, ...]
+    unbounded_indices: tuple[int, ...]
+    notebook_criterion_indices: tuple[int, ...]
+    criterion_disagreements: tuple[int, ...]
     counts: dict[str, int]
-    mechanism: dict = field(default_factory=dict)
+    mechanism: dict[str, ClassMechanism]
     seconds: float = 0.0
 
 
@@ -281,22 +290,15 @@ def trapped(runs: SubgradientRuns) -> np.ndarray:
     """Returns, per run of the notebook instance, whether it ends trapped: x₁y₂ < 0 at z_K and f ≥ 1 at
     every step of the last decade (the half-space where f ≥ 1 and whose infimum lies at infinity)."""
     if runs.instance != NOTEBOOK_INSTANCE:
-        raise InputError("trapped: defined for the seed's instance only")
+        raise InputError("trapped: defined for the notebook's instance only")
     window = _window(runs.checkpoints)
     # p₁p₂p₃ = x₁y₂·(x₂y₁)², so its sign is that of x₁y₂ unless x₂y₁ = 0.
     cycle_negative = np.prod(runs.products[:, -1, :], axis=1) < 0
     return cycle_negative & (np.min(runs.min_objective[:, window], axis=1) >= 1.0)
 
 
-def mechanism_statistics(runs: SubgradientRuns, classes: list[RunClassification]) -> dict:
-    """Returns, per class, what the products and the imbalance did (the notebook instance only).
-
-    Per class: the number of runs; how many end with x₁y₂ < 0 (sign of p₁p₂p₃ at z_K) and how many
-    keep f ≥ 1 over the whole last decade; the median final products (x₁y₁, x₂y₁, x₂y₂); the median
-    fitted growth exponent next to the prediction (1−β)/4; and the largest relative change of the
-    imbalance ‖x‖² − ‖y‖² over the run, max |Δ| / max(1, |imbalance₀|), and the median final
-    |imbalance| / ‖z_K‖² (small: the growth is balanced).
-    """
+def mechanism_statistics(runs: SubgradientRuns, classes) -> dict[str, ClassMechanism]:
+    """Returns {class value: :class:`ClassMechanism`} for the classes present (empty off the notebook instance)."""
     if runs.instance != NOTEBOOK_INSTANCE:
         return {}
     window = _window(runs.checkpoints)
@@ -307,45 +309,52 @@ def mechanism_statistics(runs: SubgradientRuns, classes: list[RunClassification]
         if not members:
             continue
         products = runs.products[members, -1, :]
-        cycle = np.prod(products, axis=1)
         imbalance = runs.imbalance[members]
         drift = np.max(np.abs(imbalance - imbalance[:, :1]), axis=1) / np.maximum(1.0, np.abs(imbalance[:, 0]))
-        statistics[run_class.value] = {
-            "runs": len(members),
-            "final_x1y2_negative": int(np.sum(cycle < 0)),
-            "f_at_least_1_on_last_decade": int(np.sum(np.min(runs.min_objective[members][:, window], axis=1) >= 1.0)),
-            "trapped": int(np.sum(is_trapped[members])),
-            "median_final_products": np.median(products, axis=0).tolist(),
-            "median_growth_exponent": float(np.median([classes[i].growth_exponent for i in members])),
-            "median_final_norm": float(np.median(runs.norm[members, -1])),
-            "exponent_matches_prediction": bool(predicted_growth_exponent(runs.beta) > 0 and abs(
-                np.median([classes[i].growth_exponent for i in members]) / predicted_growth_exponent(runs.beta) - 1)
-                <= EXPONENT_AGREEMENT),
-            "predicted_growth_exponent": predicted_growth_exponent(runs.beta),
-            "max_relative_imbalance_change": float(np.max(drift)),
-            "median_final_imbalance_over_squared_norm": float(np.median(np.abs(imbalance[:, -1]) / runs.norm[members, -1] ** 2)),
-        }
+        statistics[run_class.value] = ClassMechanism(
+            runs=len(members),
+            final_x1y2_negative=int(np.sum(np.prod(products, axis=1) < 0)),
+            f_at_least_1_on_last_decade=int(np.sum(np.min(runs.min_objective[members][:, window], axis=1) >= 1.0)),
+            trapped=int(np.sum(is_trapped[members])),
+            median_final_products=tuple(float(v) for v in np.median(products, axis=0)),
+            median_growth_exponent=float(np.median([classes[i].growth_exponent for i in members])),
+            predicted_growth_exponent=predicted_growth_exponent(runs.beta),
+            median_final_norm=float(np.median(runs.norm[members, -1])),
+            max_relative_imbalance_change=float(np.max(drift)),
+            median_final_imbalance_over_squared_norm=float(np.median(np.abs(imbalance[:, -1]) / runs.norm[members, -1] ** 2)),
+        )
     return statistics
 
 
-def run_study(regime: Regime, starts, *, inits: str, seed: int | None = None, per_decade: int = 50,
+def run_study(regime: Regime, starts, *, inits: str, seed: int | None = None, per_decade: int = CHECKPOINTS_PER_DECADE,
               progress: bool = False) -> tuple[DivergenceStudy, SubgradientRuns]:
     """Returns the classified study of ``regime`` from ``starts`` and the checkpointed runs behind it."""
     begin = time.perf_counter()
     runs = run_subgradient(starts, alpha=regime.alpha, beta=regime.beta, iters=regime.iters,
                            per_decade=per_decade, progress=progress)
     seconds = time.perf_counter() - begin
-    classes = classify_runs(runs)
-    unbounded = [c.index for c in classes if c.run_class == RunClass.UNBOUNDED]
-    criterion = [c.index for c in classes if c.notebook_unbounded]
+    classes = tuple(classify_runs(runs))
+    unbounded = tuple(c.index for c in classes if c.run_class == RunClass.UNBOUNDED)
+    criterion = tuple(c.index for c in classes if c.notebook_unbounded)
     study = DivergenceStudy(
         regime=regime, inits=inits, seed=seed, runs=classes, unbounded_indices=unbounded,
         notebook_criterion_indices=criterion,
-        criterion_disagreements=sorted(set(unbounded) ^ set(criterion)),
+        criterion_disagreements=tuple(sorted(set(unbounded) ^ set(criterion))),
         counts={c.value: sum(r.run_class == c for r in classes) for c in RunClass},
         mechanism=mechanism_statistics(runs, classes), seconds=seconds,
     )
     return study, runs
+
+
+def shortening_changes(study: DivergenceStudy, runs: SubgradientRuns, steps: int) -> int:
+    """Returns how many starts enter or leave "unbounded" when the runs of ``study`` are judged after
+    ``steps`` steps instead of all of them (0 when ``steps`` is not shorter): how far shortened runs
+    can be trusted in that regime. ``steps`` must be one of the checkpoints."""
+    if steps >= study.regime.iters:
+        return 0
+    early = classify_runs(runs, up_to=steps)
+    return sum((a.run_class == RunClass.UNBOUNDED) != (b.run_class == RunClass.UNBOUNDED)
+               for a, b in zip(early, study.runs))
 
 
 @dataclass(frozen=True)
@@ -353,7 +362,7 @@ class ProbabilityEstimate:
     """Fraction of Gaussian starts classified unbounded, with a 95 % Wilson interval.
 
     Attributes:
-        regime: the seed's regime; iters: the number of steps actually run (≤ regime.iters).
+        regime: the regime (its K); iters: the number of steps actually run (≤ regime.iters).
         count, seed: the Gaussian starts.
         counts: runs per class; unbounded: count of unbounded runs.
         fraction, low, high: the estimate and its Wilson interval.
@@ -375,13 +384,18 @@ class ProbabilityEstimate:
     trapped_low: float
     trapped_high: float
 
+    @property
+    def shortened(self) -> bool:
+        """True when fewer steps were run than the regime's K."""
+        return self.iters < self.regime.iters
+
 
 def divergence_probability(regime: Regime, *, count: int, seed: int, iters: int | None = None,
-                           per_decade: int = 10, progress: bool = False) -> ProbabilityEstimate:
+                           per_decade: int = MANY_STARTS_PER_DECADE, progress: bool = False) -> ProbabilityEstimate:
     """Returns the estimated probability that a N(0, I) start gives an unbounded run in ``regime``.
 
     ``iters`` (default: the regime's K) may be smaller than K to fit a time budget; the class is then
-    decided on the shorter run, and the report says so.
+    decided on the shorter run (:attr:`ProbabilityEstimate.shortened`).
     """
     iters = regime.iters if iters is None else positive_int(iters, "iters")
     shortened = Regime(regime.alpha, regime.beta, iters)
@@ -389,294 +403,110 @@ def divergence_probability(regime: Regime, *, count: int, seed: int, iters: int 
                             per_decade=per_decade, progress=progress)
     unbounded = study.counts[RunClass.UNBOUNDED.value]
     num_trapped = int(np.sum(trapped(runs)))
+    low, high = wilson_interval(unbounded, count)
+    trapped_low, trapped_high = wilson_interval(num_trapped, count)
     return ProbabilityEstimate(regime=regime, iters=iters, count=count, seed=seed, counts=study.counts,
-                               unbounded=unbounded, fraction=unbounded / count, low=wilson_interval(unbounded, count)[0],
-                               high=wilson_interval(unbounded, count)[1],
+                               unbounded=unbounded, fraction=unbounded / count, low=low, high=high,
                                notebook_criterion=len(study.notebook_criterion_indices), trapped=num_trapped,
-                               trapped_low=wilson_interval(num_trapped, count)[0],
-                               trapped_high=wilson_interval(num_trapped, count)[1])
+                               trapped_low=trapped_low, trapped_high=trapped_high)
 
 
-CLASS_COLOURS = {RunClass.CONVERGED: "tab:blue", RunClass.UNBOUNDED: "tab:red",
-                 RunClass.BOUNDED: "tab:orange", RunClass.NONFINITE: "black"}
+# ----------------------------------------------------------------------------- protocols
 
 
-def plot_runs(study: DivergenceStudy, runs: SubgradientRuns, prefix) -> list[str]:
-    """Writes ``<prefix>-objective.png`` and ``<prefix>-norm.png`` (the seed's two figures, log k) and returns their paths."""
-    import matplotlib.pyplot as plt
+def scientific(count: int) -> str:
+    """Returns 10000000 as ``1e7`` (for tables and commands), other counts as integers.
 
-    k = np.maximum(runs.checkpoints, 1)
-    regime = study.regime
-    paths = []
-    for quantity, label in (("objective", "objective f(z_k)"), ("norm", "iterate norm ‖z_k‖")):
-        figure, axis = plt.subplots(figsize=(8, 5))
-        values = getattr(runs, quantity)
-        for run in sorted(study.runs, key=lambda r: r.run_class == RunClass.UNBOUNDED):  # unbounded on top
-            axis.plot(k, values[run.index], color=CLASS_COLOURS[run.run_class], alpha=0.6, linewidth=0.8)
-        for run_class, colour in CLASS_COLOURS.items():
-            axis.plot([], [], color=colour, label=f"{run_class.value} ({study.counts[run_class.value]})")
-        axis.set_xscale("log")
-        if quantity == "norm":
-            axis.set_yscale("log")
-        axis.set_xlabel("iteration k")
-        axis.set_ylabel(label)
-        axis.set_title(f"α = {regime.alpha:g}, β = {regime.beta:g}, {runs.num_starts} starts ({study.inits})")
-        axis.grid(True, alpha=0.3)
-        axis.legend(loc="best", fontsize=8)
-        path = f"{prefix}-{quantity}.png"
-        figure.savefig(path, dpi=120, bbox_inches="tight")
-        plt.close(figure)
-        paths.append(path)
-    return paths
-
-
-def plot_mechanism(study: DivergenceStudy, runs: SubgradientRuns, path) -> str:
-    """Writes the mechanism figure (products, norm with the predicted slope, imbalance; by class) and returns its path."""
-    import matplotlib.pyplot as plt
-
-    k = np.maximum(runs.checkpoints, 1)
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    names = ("x₁y₁", "x₂y₁", "x₂y₂")
-    styles = ("-", "--", ":")
-    for run in sorted(study.runs, key=lambda r: r.run_class == RunClass.UNBOUNDED):  # unbounded on top
-        colour = CLASS_COLOURS[run.run_class]
-        for e, style in enumerate(styles):
-            axes[0].plot(k, runs.products[run.index, :, e], color=colour, linestyle=style, alpha=0.4, linewidth=0.7)
-        axes[1].plot(k, runs.norm[run.index], color=colour, alpha=0.5, linewidth=0.7)
-        axes[2].plot(k, runs.imbalance[run.index], color=colour, alpha=0.5, linewidth=0.7)
-    for name, style in zip(names, styles):
-        axes[0].plot([], [], color="gray", linestyle=style, label=name)
-    exponent = predicted_growth_exponent(study.regime.beta)
-    unbounded = [r.index for r in study.runs if r.run_class == RunClass.UNBOUNDED]
-    if unbounded and exponent > 0:
-        anchor = np.median(runs.norm[unbounded, -1])
-        axes[1].plot(k, anchor * (k / k[-1]) ** exponent, color="black", linewidth=2,
-                     label=f"k^{exponent:.3f} = k^((1−β)/4)")
-    axes[0].set_ylim(-1.5, 2.5)
-    axes[0].set_title("products on Ω (red: unbounded runs)")
-    axes[1].set_yscale("log")
-    axes[1].set_title("‖z_k‖")
-    axes[2].set_title("imbalance ‖x‖² − ‖y‖²")
-    for axis in axes:
-        axis.set_xscale("log")
-        axis.set_xlabel("iteration k")
-        axis.grid(True, alpha=0.3)
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(loc="best", fontsize=8)
-    figure.suptitle(f"Mechanism, α = {study.regime.alpha:g}, β = {study.regime.beta:g}")
-    figure.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    return str(path)
-
-
-QUICK_ITERS = 10**6
-"""--quick runs the notebook regime for 10⁶ steps (10⁷ takes ~10–40 s on a shared 2-core machine)."""
-QUICK_PROBABILITY = (2000, 10**5)
-"""--quick estimates the divergence probability from 2000 Gaussian starts run for 10⁵ steps."""
-FULL_PROBABILITY = (10000, 10**6)
-"""Full mode: 10,000 Gaussian starts per regime, run for min(K, 10⁶) steps (time budget)."""
-
-
-def _sci(count: int) -> str:
-    """Returns 10000000 as ``1e7`` (for tables and commands), other counts as integers."""
+    Example:
+        >>> scientific(10**7), scientific(2000)
+        ('1e7', '2000')
+    """
     exponent = round(math.log10(count)) if count > 0 else 0
     return f"1e{exponent}" if 10**exponent == count else str(count)
 
 
-def _save_runs(context, name: str, runs: SubgradientRuns) -> None:
-    """Writes the checkpoint arrays of ``runs`` to ``results/<name>.npz`` (data before plots)."""
-    context.results_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(context.results_dir / f"{name}.npz", checkpoints=runs.checkpoints, starts=runs.starts,
-                        objective=runs.objective, norm=runs.norm, imbalance=runs.imbalance, products=runs.products,
-                        max_norm=runs.max_norm, min_objective=runs.min_objective,
-                        max_objective=runs.max_objective, final=runs.final)
+@dataclass(frozen=True)
+class NotebookStudyParams:
+    """One regime run from the notebook's 100 starts.
 
-
-def probability_verdict(estimate: ProbabilityEstimate, *, shortening_changes: int = 0) -> tuple[str, str]:
-    """Returns (verdict, reason) for "P(unbounded) > 0.1" from the Wilson intervals.
-
-    agrees: the unbounded fraction's interval lies above 0.1. differs: it lies below 0.1 while the
-    trapped fraction's lies above (the runs are trapped at f ≥ 1 but bounded). refuted: both below.
-    inconclusive: otherwise, or when the runs were shortened and ``shortening_changes`` > 0 notebook
-    starts enter or leave the unbounded class between the shortened and the full run (so shortened
-    runs misjudge unboundedness in this regime).
+    Attributes:
+        alpha, beta, iters: the regime (its K).
+        max_iters: run min(K, max_iters) steps (None: all K).
     """
-    claim = NOTEBOOK_PROBABILITY_CLAIM
-    shortened = "" if estimate.iters == estimate.regime.iters else \
-        f"; runs shortened to {_sci(estimate.iters)} of {_sci(estimate.regime.iters)} steps"
-    if shortened and shortening_changes:
-        return "inconclusive", (f"{shortening_changes} notebook starts enter or leave 'unbounded' between "
-                                f"{_sci(estimate.iters)} and {_sci(estimate.regime.iters)} steps" + shortened)
-    if estimate.low > claim:
-        return "agrees", shortened.lstrip("; ")
-    if estimate.high < claim and estimate.trapped_low > claim:
-        return "differs", "the trapped runs (x₁y₂ < 0, f ≥ 1) are bounded here" + shortened
-    if estimate.high < claim and estimate.trapped_high < claim:
-        return "refuted", shortened.lstrip("; ")
-    return "inconclusive", "the interval contains 0.1" + shortened
+
+    alpha: float
+    beta: float
+    iters: int
+    max_iters: int | None = None
+
+    @property
+    def steps(self) -> int:
+        """The number of steps run."""
+        return self.iters if self.max_iters is None else min(self.iters, self.max_iters)
 
 
-def notebook_study_task(*, alpha: float, beta: float, iters: int) -> tuple[DivergenceStudy, SubgradientRuns]:
-    """Returns :func:`run_study` of the regime from the notebook's 100 starts: one task of the reproduce sweep."""
-    return run_study(Regime(alpha, beta, iters), notebook_starts(), inits="notebook")
+@dataclass(frozen=True)
+class NotebookStudy:
+    """The result of :data:`NOTEBOOK_STUDY`: the classified study and the checkpointed runs behind it."""
+
+    params: NotebookStudyParams
+    study: DivergenceStudy
+    runs: SubgradientRuns
 
 
-def probability_task(*, alpha: float, beta: float, regime_iters: int, count: int, seed: int, iters: int) -> ProbabilityEstimate:
-    """Returns :func:`divergence_probability` of one regime: one task of the reproduce sweep."""
-    return divergence_probability(Regime(alpha, beta, regime_iters), count=count, seed=seed, iters=iters)
+def notebook_study(params: NotebookStudyParams) -> NotebookStudy:
+    """Returns :func:`run_study` of the regime of ``params`` from the notebook's 100 starts."""
+    study, runs = run_study(Regime(params.alpha, params.beta, params.steps), notebook_starts(), inits="notebook")
+    return NotebookStudy(params=params, study=study, runs=runs)
 
 
-def reproduce_section(context) -> Section:
-    """Returns the report section: the seed's 13 keys, the criterion check, the mechanism and the probabilities."""
-    quick = context.quick
-    regimes = [Regime(NOTEBOOK_REGIME.alpha, NOTEBOOK_REGIME.beta, QUICK_ITERS)] if quick else list(REGIMES)
-    studies = []
-    lines = ["The subgradient method of seed 000 on f = |x₁y₁−1| + |x₂y₁−1| + |x₂y₂−1|, replayed with JAX's "
-             "float64 arithmetic (`tests/test_divergence.py` checks the final iterates of all 100 notebook starts "
-             "bit for bit against jax 0.10.2: three regimes at 10⁵ steps, and α = 0.1, β = 0.501 at 10⁷ in its "
-             "slow test). Runs are classified from log-spaced checkpoints (growth exponent of "
-             "‖z_k‖ over the last decade; f over every step of the last decade), not by f(z_{K−1}) > 0.9.", "",
-             "| α | β | K | converged | unbounded | bounded, not conv. | non-finite | unbounded keys | "
-             "median exponent (pred. (1−β)/4) | median ‖z_K‖ of the other non-converged | f>0.9 disagreements | "
-             "seconds |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    tasks = [{"alpha": r.alpha, "beta": r.beta, "iters": r.iters} for r in regimes]
-    for (study, runs) in context.map_cached("divergence-study", notebook_study_task, tasks, desc="regimes", codec="pickle"):
-        regime = study.regime
-        context.save_result(f"divergence_{regime.label}", study)
-        _save_runs(context, f"divergence_{regime.label}_checkpoints", runs)
-        studies.append((study, runs))
-        unbounded = study.mechanism.get(RunClass.UNBOUNDED.value, {})
-        exponent = f"{unbounded['median_growth_exponent']:.4f}" if unbounded else "–"
-        lines.append(f"| {regime.alpha:g} | {regime.beta:g} | {_sci(regime.iters)} | "
-                     + " | ".join(str(study.counts[c.value]) for c in RunClass)
-                     + f" | {' '.join(map(str, study.unbounded_indices)) or '–'} | {exponent} "
-                     f"({predicted_growth_exponent(regime.beta):.4f}) | {_stalled_norm(study)} | "
-                     f"{study.criterion_disagreements or 'none'} | "
-                     f"{study.seconds:.1f} |")
-    notebook_study, notebook_runs = studies[0 if quick else REGIMES.index(NOTEBOOK_REGIME)]
-    prefix = context.figure_path("divergence").with_suffix("")
-    figures = [Path(p).name for p in plot_runs(notebook_study, notebook_runs, str(prefix))]
-    plot_mechanism(notebook_study, notebook_runs, context.figure_path("divergence-mechanism"))
-    figures.append("divergence-mechanism.png")
+@dataclass(frozen=True)
+class ProbabilityParams:
+    """A probability estimate from Gaussian starts.
 
-    mechanism = notebook_study.mechanism
-    lines += ["", "**Mechanism.** " + _mechanism_text(notebook_study), ""]
-    stalled = [_stall_text(study) for study, _ in studies if RunClass.BOUNDED.value in study.mechanism]
-    if stalled:
-        lines += ["**Trapped but bounded.** " + " ".join(stalled) + " With constant steps the trapped runs stop "
-                  "growing at a norm where α‖z‖⁴ is about the same for every α (compare across α: the stall norm "
-                  "scales like α^(−1/4), an empirical law), and f(z_{K−1}) > 0.9 calls them unbounded although "
-                  "their norm is flat.", ""]
-    lines += [_summable_text(s.regime) for s, _ in studies if s.regime.kind == "summable"]
-    count, prob_iters = QUICK_PROBABILITY if quick else FULL_PROBABILITY
-    prob_regimes = [NOTEBOOK_REGIME] if quick else list(REGIMES)
-    tasks = [{"alpha": r.alpha, "beta": r.beta, "regime_iters": r.iters, "count": count, "seed": context.seed,
-              "iters": min(r.iters, prob_iters)} for r in prob_regimes]
-    estimates = context.map_cached("divergence-probability", probability_task, tasks, desc="P(unbounded)", codec="pickle")
-    # How far to trust shortened runs: re-classify the notebook starts' run of each regime as if it had
-    # stopped at the probability runs' length, and count the starts that enter or leave "unbounded".
-    changes = {}
-    for study, runs in studies:
-        for e in estimates:
-            if (e.regime.alpha, e.regime.beta) == (study.regime.alpha, study.regime.beta) and e.iters < study.regime.iters:
-                early = classify_runs(runs, up_to=e.iters)
-                changes[e.regime] = sum((a.run_class == RunClass.UNBOUNDED) != (b.run_class == RunClass.UNBOUNDED)
-                                        for a, b in zip(early, study.runs))
-    for e in estimates:
-        changes.setdefault(e.regime, 0)
-    context.save_result("divergence_probability", {"estimates": estimates, "shortening_changes": {
-        r.label: n for r, n in changes.items()}})
-    lines += ["**Probability of divergence from N(0, I) starts** (95 % Wilson interval; runs shortened to "
-              f"min(K, {_sci(prob_iters)}) steps):", "",
-              "| α | β | steps run | starts | unbounded | P(unbounded) [95 % CI] | bounded, not conv. | f>0.9 | "
-              "P(trapped: x₁y₂<0, f≥1) [95 % CI] |", "|---|---|---|---|---|---|---|---|---|"]
-    for e in estimates:
-        lines.append(f"| {e.regime.alpha:g} | {e.regime.beta:g} | {_sci(e.iters)} | {e.count} | {e.unbounded} | "
-                     f"{e.fraction:.3f} [{e.low:.3f}, {e.high:.3f}] | {e.counts[RunClass.BOUNDED.value]} | "
-                     f"{e.notebook_criterion} | {e.trapped / e.count:.3f} [{e.trapped_low:.3f}, {e.trapped_high:.3f}] |")
+    Attributes:
+        alpha, beta, iters: the regime (its K).
+        count, seed: the N(0, I) starts.
+        max_iters: run min(K, max_iters) steps (None: all K).
+    """
 
-    keys_match = notebook_study.unbounded_indices == list(NOTEBOOK_REPORTED_KEYS)
-    steps_note = "" if notebook_study.regime.iters == NOTEBOOK_REGIME.iters else \
-        f"measured at K = {_sci(notebook_study.regime.iters)} (--quick); K = 1e7 in full mode"
-    disagreements = {s.regime.label: s.criterion_disagreements for s, _ in studies if s.criterion_disagreements}
-    verdicts = [
-        VerdictRow(
-            claim="13 of 100 notebook starts give unbounded iterates (α=0.1, β=0.501, K=1e7)",
-            source=f"{SEED_FILE}, cell [1]", source_says="keys " + " ".join(map(str, NOTEBOOK_REPORTED_KEYS)),
-            measured=f"unbounded: {' '.join(map(str, notebook_study.unbounded_indices))} "
-                     f"(‖z‖ ∝ k^{mechanism.get('unbounded', {}).get('median_growth_exponent', float('nan')):.3f})",
-            verdict="agrees" if keys_match else "differs", reason=steps_note),
-        VerdictRow(
-            claim="f(z_{K−1}) > 0.9 identifies the unbounded runs",
-            source=f"{SEED_FILE}, cell [1]", source_says="bad_seeds = objs[:, -1] > .9",
-            measured=f"agrees with the growth-based class on every run of {len(studies)} regime(s)" if not disagreements
-            else f"disagrees on {disagreements}",
-            verdict="agrees" if not disagreements else "differs",
-            reason="" if not disagreements else "threshold on f misses bounded-not-converged or slow runs"),
-    ]
-    for e in estimates:
-        verdicts.append(VerdictRow(
-            claim=f"divergence is not an edge case, P > 0.1 (α={e.regime.alpha:g}, β={e.regime.beta:g})",
-            source=f"{SEED_FILE}, cell [3] comments", source_says="prob > 0.1",
-            measured=f"unbounded {e.unbounded}/{e.count} = {e.fraction:.3f}, 95% CI [{e.low:.3f}, {e.high:.3f}]; "
-                     f"trapped {e.trapped / e.count:.3f} [{e.trapped_low:.3f}, {e.trapped_high:.3f}]",
-            verdict=probability_verdict(e, shortening_changes=changes[e.regime])[0],
-            reason=probability_verdict(e, shortening_changes=changes[e.regime])[1]))
-    quick_flag = " --quick" if quick else " --full"
-    commands = [f"riptools reproduce{quick_flag} --only divergence --seed {context.seed}",
-                "riptools diverge --alpha 0.1 --beta 0.501 --iters 1e7 --inits notebook --plot-prefix divergence",
-                f"riptools diverge --alpha 0.1 --beta 0.501 --iters {_sci(prob_iters)} --inits gaussian --count {count} "
-                f"--seed {context.seed} --json"]
-    return Section(title="Subgradient divergence (seed 000)", markdown="\n".join(lines), verdicts=verdicts,
-                   figures=figures, commands=commands, order=60)
+    alpha: float
+    beta: float
+    iters: int
+    count: int = 10_000
+    seed: int = 0
+    max_iters: int | None = None
+
+    @property
+    def steps(self) -> int:
+        """The number of steps run."""
+        return self.iters if self.max_iters is None else min(self.iters, self.max_iters)
 
 
-def _summable_text(regime: Regime) -> str:
-    """Returns the caveat paragraph for summable steps: bounded in theory, logarithmic growth in practice."""
-    total = regime.alpha * float(scipy.special.zeta(regime.beta))
-    return (f"**Summable steps (β = {regime.beta:g}).** Σ_j α j^(−β) = α·ζ(β) ≈ {total:.0f}, so the reduced model's "
-            "t⁴ ∝ Σ η_j stays bounded and so do the trapped runs; but the partial sums grow like α ln k for every "
-            "feasible k, so their norm grows like (ln k)^(1/4), whose local power-law exponent 1/(4 ln k) is "
-            f"{1 / (4 * math.log(regime.iters)):.3f} at k = {_sci(regime.iters)} (threshold {GROWTH_EXPONENT_MIN}): "
-            "in this regime the unbounded/bounded split of trapped runs depends on K, and neither the seed's "
-            "criterion nor a finite run can show unboundedness.\n")
+def probability(params: ProbabilityParams) -> ProbabilityEstimate:
+    """Returns :func:`divergence_probability` for ``params``."""
+    return divergence_probability(Regime(params.alpha, params.beta, params.iters), count=params.count,
+                                  seed=params.seed, iters=params.steps)
 
 
-def _stall_text(study: DivergenceStudy) -> str:
-    """Returns one sentence on the bounded-not-converged runs of ``study`` (the notebook instance)."""
-    stats = study.mechanism[RunClass.BOUNDED.value]
-    regime = study.regime
-    return (f"α = {regime.alpha:g}, β = {regime.beta:g}, K = {_sci(regime.iters)}: {stats['runs']} runs bounded, not "
-            f"converged, {stats['final_x1y2_negative']} of them with x₁y₂ < 0, median ‖z_K‖ = "
-            f"{stats['median_final_norm']:.2f} (α‖z_K‖⁴ = {regime.alpha * stats['median_final_norm'] ** 4:.2f}), "
-            f"growth exponent {stats['median_growth_exponent']:.4f}.")
+NOTEBOOK_STUDY = Protocol(
+    name="divergence-study",
+    run=notebook_study,
+    params=NotebookStudyParams,
+    # --quick: 10⁶ steps (10⁷ takes ~10–40 s on a shared 2-core machine).
+    sizes={"quick": {"max_iters": 10**6}, "full": {"max_iters": None}},
+    command=lambda p: (f"riptools diverge --alpha {p.alpha:g} --beta {p.beta:g} --iters {scientific(p.steps)} "
+                       "--inits notebook --plot-prefix divergence"),
+)
+"""A regime from the notebook's starts; quick runs at most 10⁶ steps, full the regime's K."""
 
-
-def _stalled_norm(study: DivergenceStudy) -> str:
-    """Returns the median final norm of the bounded-not-converged runs (the stalled trap), or –."""
-    stats = study.mechanism.get(RunClass.BOUNDED.value)
-    return f"{stats['median_final_norm']:.2f}" if stats else "–"
-
-
-def _mechanism_text(study: DivergenceStudy) -> str:
-    """Returns the mechanism paragraph, with the numbers of ``study``."""
-    stats = study.mechanism
-    unbounded, converged = stats.get(RunClass.UNBOUNDED.value), stats.get(RunClass.CONVERGED.value)
-    if not unbounded:
-        return "no unbounded run in this regime."
-    p = unbounded["median_final_products"]
-    text = (f"{unbounded['final_x1y2_negative']} of the {unbounded['runs']} unbounded runs end with x₁y₂ < 0 "
-            f"(sign of p₁p₂p₃ = x₁y₂(x₂y₁)²) and {unbounded['f_at_least_1_on_last_decade']} keep f ≥ 1 at every "
-            "step of the last decade; on x₁y₂ < 0 some product is ≤ 0, so f ≥ 1, and f = 1 is attained only "
-            "at infinity. The products go to (x₁y₁, x₂y₁, x₂y₂) → "
-            f"({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f}): the outer two sit at their kinks while x₂y₁ → 0⁻, so x₂, y₁ → 0 "
-            "and x₁, y₂ → ∞ together. The imbalance ‖x‖² − ‖y‖² stays bounded (final |imbalance|/‖z‖² = "
-            f"{unbounded['median_final_imbalance_over_squared_norm']:.2g}, median): the growth is balanced, "
-            "not an imbalance blow-up. The norm grows as k^"
-            f"{unbounded['median_growth_exponent']:.4f} against the reduced model's (1−β)/4 = "
-            f"{unbounded['predicted_growth_exponent']:.4f} (t⁴ ∝ Σ η_j with t = |x₁| ≈ |y₂|; "
-            + ("within" if unbounded["exponent_matches_prediction"] else "outside")
-            + f" the {EXPONENT_AGREEMENT:.0%} tolerance).")
-    if converged:
-        text += f" {converged['final_x1y2_negative']} of the {converged['runs']} converged runs end with x₁y₂ < 0."
-    return text
+DIVERGENCE_PROBABILITY = Protocol(
+    name="divergence-probability",
+    run=probability,
+    params=ProbabilityParams,
+    # full: 10,000 starts for min(K, 10⁶) steps (a time budget); quick: 2000 starts for 10⁵ steps.
+    sizes={"quick": {"count": 2000, "max_iters": 10**5}, "full": {"count": 10_000, "max_iters": 10**6}},
+    command=lambda p: (f"riptools diverge --alpha {p.alpha:g} --beta {p.beta:g} --iters {scientific(p.steps)} "
+                       f"--inits gaussian --count {p.count} --seed {p.seed} --json"),
+)
+"""P(unbounded) from N(0, I) starts, with Wilson intervals."""
