@@ -1,4 +1,4 @@
-"""Tests of riptools.completion: instances, exact completion, the network baseline, the nn CLI (seed 003)."""
+"""Tests of riptools.completion and its protocols: instances, exact completion, the network baseline, the nn CLI."""
 
 from __future__ import annotations
 
@@ -197,10 +197,10 @@ def test_missing_scikit_learn_is_an_input_error(monkeypatch):
 
 
 def test_cli_compare_json_has_rows_and_slide_examples(capsys, monkeypatch):
-    import riptools.experiments.completion as experiment
+    import riptools.protocols.completion as protocol
 
-    monkeypatch.setattr(experiment, "SIZES", (2, 3))  # tiny grid: the real one is `riptools nn compare --quick`
-    monkeypatch.setattr(experiment, "QUICK", {"n_matrices": 200, "max_epochs": 3})
+    monkeypatch.setattr(protocol, "SIZES", (2, 3))  # tiny grid: the real one is `riptools nn compare --quick`
+    monkeypatch.setitem(protocol.COMPARISON.sizes, "quick", {"n_matrices": 200, "max_epochs": 3})
     assert main(["nn", "compare", "--quick", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert [(row["n"], row["rank"], row["n_masked"]) for row in document["rows"]] == [(2, 1, 1), (3, 1, 3), (3, 2, 1)]
@@ -211,6 +211,17 @@ def test_cli_compare_json_has_rows_and_slide_examples(capsys, monkeypatch):
         assert {"input", "riptools_completion", "printed_prediction"} <= set(example)
     assert examples[0]["riptools_completion"][1][1] == pytest.approx(-0.4, abs=1e-12)
     assert examples[0]["input"][1][1] is None
+    assert document["witness"]["instance"]["n"] == 6
+
+
+def test_comparison_protocol_sizes_are_declared_once():
+    from riptools.protocols.completion import COMPARISON, comparison_grid
+
+    quick, full = comparison_grid(quick=True, seed=5), comparison_grid(quick=False, seed=5)
+    assert {(p.n_matrices, p.max_epochs) for p in quick} == {(600, 20)}
+    assert {(p.n_matrices, p.max_epochs) for p in full} == {(5000, 60)}
+    assert len(full) > len(quick) and [p.seed for p in quick] == list(range(5, 5 + len(quick)))
+    assert COMPARISON.replay(quick[0]) == "riptools nn compare --quick --seed 5 --json"
 
 
 def test_cli_rejects_a_bad_seed_type(capsys):
@@ -222,7 +233,7 @@ def test_cli_rejects_a_bad_seed_type(capsys):
 def test_locally_identifiable_is_not_unique():
     # The report's witness: inside the slides' condition, Jacobian rank = dof, yet two exact
     # rank-2 completions that differ on the masked entries; ~5 s.
-    from riptools.experiments.completion import non_unique_witness
+    from riptools.protocols.completion import non_unique_witness
 
     witness = non_unique_witness()
     assert witness.slides_count_condition and witness.jacobian_rank == witness.degrees_of_freedom

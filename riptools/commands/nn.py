@@ -1,24 +1,28 @@
-"""``riptools nn``: the neural-network completion baseline of seed 003 and its claims.
+"""``riptools nn``: the learned-completion slides' network baseline against exact completion, and their claims.
 
 ``riptools nn compare [--quick] [--json] [--seed S]`` prints the network-vs-exact table and the slide
-examples; ``riptools nn claims [--json] [--seed S]`` prints the claim checks. With ``--json`` exactly
-one JSON document goes to stdout: for ``compare`` an object with ``rows``, ``skipped``,
-``slide_examples`` (each with ``input``, ``riptools_completion``, ``printed_prediction``, …),
-``quick`` and ``seed``; for ``claims`` a list of objects with ``id``, ``statement``, ``verdict``,
-``value`` (and ``source``, ``source_says``, ``method``, ``details``, ``seed``).
+examples; ``riptools nn claims [--json] [--seed S] [--samples N]`` prints the findings on the slides'
+claims about random rank-r matrices. With ``--json`` exactly one JSON document goes to stdout: for
+``compare`` an object with ``rows``, ``skipped``, ``slide_examples`` (each with ``input``,
+``riptools_completion``, ``printed_prediction``, …), ``witness``, ``quick`` and ``seed``; for
+``claims`` a list of Finding records (:meth:`riptools.findings.Finding.to_record`, the keys of
+``riptools check --json``).
 """
 
 from __future__ import annotations
 
 import sys
 
-from riptools.commands._arguments import seed
+from riptools.commands._arguments import integer, seed
 from riptools.results import dumps
+
+MIN_SAMPLES = 1000
+"""Fewer simulated entries make the simulation cross-checks meaningless."""
 
 
 def register(subparsers) -> None:
     """Adds ``nn compare`` and ``nn claims``."""
-    parser = subparsers.add_parser("nn", help="seed 003: MLP completion baseline vs exact completion, and the slides' claims")
+    parser = subparsers.add_parser("nn", help="learned-completion slides: MLP baseline vs exact completion, and their claims")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     compare = actions.add_parser("compare", help="network vs exact completion table and the slide examples")
     compare.add_argument("--quick", action="store_true", help="small sizes (600 matrices, 20 epochs, one mask count per (n, r))")
@@ -26,14 +30,17 @@ def register(subparsers) -> None:
     compare.add_argument("--seed", type=seed, default=0, help="base seed (default 0)")
     compare.set_defaults(handler=run_compare)
     claims = actions.add_parser("claims", help="check the slides' claims (variance, K₀ density, dof, 68.4%%)")
-    claims.add_argument("--json", action="store_true", help="print one JSON document")
+    claims.add_argument("--json", action="store_true", help="print one JSON document (a list of Finding records)")
     claims.add_argument("--seed", type=seed, default=0, help="seed of the simulations (default 0)")
+    claims.add_argument("--samples", type=integer(MIN_SAMPLES), default=200_000,
+                        help="simulated entries per rank for the cross-checks (default 200000)")
     claims.set_defaults(handler=run_claims)
 
 
 def run_compare(args) -> int:
     """Runs the comparison and prints it (markdown table, or JSON)."""
-    from riptools.experiments.completion import compare, comparison_markdown
+    from riptools.protocols.completion import compare
+    from riptools.sources.learned_completion import comparison_markdown
 
     comparison = compare(quick=args.quick, seed=args.seed, progress=sys.stderr.isatty())
     print(dumps(comparison) if args.json else comparison_markdown(comparison))
@@ -41,15 +48,16 @@ def run_compare(args) -> int:
 
 
 def run_claims(args) -> int:
-    """Checks the claims and prints them (one line each, or JSON)."""
-    from riptools.completion.claims import check_claims
+    """Checks the claims and prints the findings (one line each, or JSON)."""
+    from riptools.protocols.completion import CLAIM_NUMBERS, claim_measurements
+    from riptools.sources.learned_completion import claim_findings
 
-    claims = check_claims(seed=args.seed)
+    findings = claim_findings(claim_measurements(CLAIM_NUMBERS.params(seed=args.seed, samples=args.samples)))
     if args.json:
-        print(dumps(claims))
+        print(dumps([finding.to_record() for finding in findings]))
     else:
-        for claim in claims:
-            print(f"{claim.id:32s} {claim.verdict:12s} {claim.value}")
-            if claim.verdict != "agrees":
-                print(f"{'':32s} ↳ {claim.statement}")
+        for finding in findings:
+            print(f"{finding.id:48s} {finding.verdict.value:12s} {finding.measured}")
+            if finding.verdict.value != "agrees":
+                print(f"{'':48s} ↳ {finding.statement}: {finding.reason}")
     return 0

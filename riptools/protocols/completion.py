@@ -1,10 +1,14 @@
-"""Seed 003: the MLP completion baseline beside exact completion by factorisation, and the claims.
+"""Learned completion protocols: the MLP baseline beside exact completion, the printed examples, the claims' numbers.
 
-Reference: seed ``003_…`` (Alkady, "Low-Rank Matrix Completion via Deep Neural Networks").
-:func:`compare` trains the slides' network per (n, r, number masked) and completes the same
-held-out matrices by ALS + Gauss–Newton (:mod:`riptools.completion.exact`); :func:`slide_examples`
-completes the four matrices printed in the slides and sets them beside the printed network output;
-:func:`reproduce_section` turns both and the claim checks into a REPORT.md section.
+Reference: M. Alkady, "Low-Rank Matrix Completion via Deep Neural Networks" (summer-school slides,
+2025). :func:`compare_one` trains the slides' network for one (n, r, number masked) and completes
+the same held-out matrices by ALS + Gauss–Newton (:mod:`riptools.completion.exact`);
+:func:`slide_example` completes one matrix printed in the slides and sets it beside the printed
+network output; :func:`non_unique_witness` recomputes an instance with two exact completions;
+:func:`claim_measurements` computes the quantities of the slides' claims about random rank-r
+matrices (:mod:`riptools.completion.claims`). Each is a :class:`~riptools.protocols.Protocol`
+(parameters in, a frozen result out); verdicts and prose are the source's
+(:mod:`riptools.sources.learned_completion`).
 """
 
 from __future__ import annotations
@@ -14,31 +18,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riptools.completion.claims import check_claims
+from riptools.completion import claims as claim_numbers
 from riptools.completion.exact import EXACT_MAX_N, EXACT_MAX_UNKNOWNS, complete, complete_batch, exact_completions
 from riptools.completion.instances import degrees_of_freedom, identifiability, masked_batch
 from riptools.completion.network import masked_relative_errors, train_network
-from riptools.report import Section, VerdictRow
+from riptools.protocols import Protocol
 from riptools.validation import positive_int
-
-FULL_EXPECTED_SECONDS = 190
 
 SIZES = (2, 3, 4, 6)
 RANKS = (1, 2)
-# An instance counts as recovered when its masked entries are right to this relative error.
 RECOVERED_TOL = 1e-6
-# The slides print 3 decimals: a completion agrees with a printed one within 2 units of the last digit.
-PRINTED_TOL = 2e-3
-# Sizes of the two modes: matrices generated per (n, r, m) and the epoch cap (slides: 10 000 epochs).
-LEARNED_ERROR = 0.5
-"""A prediction counts as good when its relative masked-entry error is below this: half the error of
-predicting 0 (error 1)."""
-QUICK = {"n_matrices": 600, "max_epochs": 20}
-FULL = {"n_matrices": 5000, "max_epochs": 60}
-SOURCE = "seed 003 (Alkady, low-rank completion via DNNs)"
+"""An instance counts as recovered when its masked entries are right to this relative error."""
 
 # The matrices printed in the slides (None = masked), with the printed network output and, where
-# printed, the ground truth.
+# printed, the ground truth: the inputs of the slide-example protocol.
 SLIDE_EXAMPLES = (
     {
         "name": "2×2 worked example",
@@ -169,7 +162,7 @@ def slide_example(example: dict, *, seed: int = 0) -> SlideExample:
 
 
 def slide_examples(*, seed: int = 0) -> list[SlideExample]:
-    """Returns the four matrices printed in seed 003, completed and checked."""
+    """Returns the four matrices printed in the slides, completed and checked."""
     return [slide_example(example, seed=seed) for example in SLIDE_EXAMPLES]
 
 
@@ -310,7 +303,7 @@ class NonUniqueWitness:
 
 
 def non_unique_witness() -> NonUniqueWitness:
-    """Returns the completions of the WITNESS instance (seed 003's mask condition vs uniqueness)."""
+    """Returns the completions of the WITNESS instance (the slides' mask condition against uniqueness)."""
     spec = WITNESS
     batch = masked_batch(spec["n"], spec["rank"], spec["n_masked"], spec["count"], seed=spec["seed"])
     k = spec["index"]
@@ -353,204 +346,153 @@ class Comparison:
 def compare(*, quick: bool = False, seed: int = 0, progress: bool = False, map_rows=None) -> Comparison:
     """Returns the comparison over n ∈ SIZES, r ∈ RANKS and the mask counts of :func:`mask_counts`.
 
-    ``map_rows(tasks)``, when given, returns ``[compare_one(**task) for task in tasks]`` its own way
+    ``map_rows(tasks)``, when given, returns ``[comparison_row(task) for task in tasks]`` its own way
     (``riptools reproduce`` stores each row and spreads them over its executor).
     """
     from tqdm import tqdm
 
     seed = positive_int(seed, "seed", minimum=0)
-    sizes = QUICK if quick else FULL
-    grid = [(n, r, m) for n in SIZES for r in RANKS for m in mask_counts(n, r, quick=quick)]
-    skipped = [(n, r) for n in SIZES for r in RANKS if not mask_counts(n, r, quick=quick)]
-    tasks = [dict(sizes, n=n, rank=r, n_masked=m, seed=seed + index) for index, (n, r, m) in enumerate(grid)]
+    tasks = comparison_grid(quick=quick, seed=seed)
     if map_rows is None:
-        rows = [compare_one(**task) for task in tqdm(tasks, desc="nn compare", disable=not progress, leave=False)]
+        rows = [comparison_row(task) for task in tqdm(tasks, desc="nn compare", disable=not progress, leave=False)]
     else:
         rows = map_rows(tasks)
-    return Comparison(rows=rows, skipped=skipped, slide_examples=slide_examples(seed=seed), witness=non_unique_witness(), quick=quick, seed=seed)
+    return Comparison(rows=list(rows), skipped=skipped_sizes(quick=quick), slide_examples=slide_examples(seed=seed),
+                      witness=non_unique_witness(), quick=quick, seed=seed)
 
 
-def plot_comparison(comparison: Comparison, path) -> None:
-    """Writes the figure: masked-entry error against the fraction m / (n² − dof), network vs exact."""
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, len(RANKS), figsize=(10, 4), sharey=True)
-    floor = 1e-17
-    for axis, rank in zip(np.atleast_1d(axes), RANKS):
-        for index, n in enumerate(SIZES):
-            rows = [row for row in comparison.rows if row.n == n and row.rank == rank]
-            if not rows:
-                continue
-            fraction = [row.n_masked / row.bound for row in rows]
-            colour = f"C{index}"
-            axis.plot(fraction, [row.network_error for row in rows], "o-", color=colour, label=f"network n={n}")
-            axis.plot(fraction, [max(row.exact_error_identifiable, floor) for row in rows], "s--", color=colour, label=f"exact (identifiable) n={n}")
-        axis.axhline(1.0, color="grey", lw=0.8, ls=":", label="predict 0")
-        axis.set_yscale("log")
-        axis.set_xlabel("masked entries m / (n² − (2nr − r²))")
-        axis.set_title(f"rank r = {rank}")
-        axis.legend(fontsize=7, loc="center right")
-    np.atleast_1d(axes)[0].set_ylabel("relative error on masked entries")
-    figure.suptitle("seed 003: MLP baseline vs exact completion (ALS + Gauss–Newton)")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+def skipped_sizes(*, quick: bool) -> list[tuple[int, int]]:
+    """Returns the (n, r) pairs with no admissible mask count (n² ≤ dof)."""
+    return [(n, r) for n in SIZES for r in RANKS if not mask_counts(n, r, quick=quick)]
 
 
-def _matrix_text(matrix) -> str:
-    return "[" + "; ".join(", ".join("*" if x is None else f"{x:.3f}" for x in row) for row in np.asarray(matrix, dtype=object)) + "]"
+# ----------------------------------------------------------------------------- protocols
 
 
-def _exact_text(example: SlideExample) -> str:
-    """Returns sympy's findings on a slide example in words."""
-    data = {"none": "the printed (rounded) data have no exact rank-r completion"}.get(example.exact, f"{example.exact} completion of the printed data")
-    return f"{data}; this mask pattern has a {example.exact_generic} completion for a generic rank-{example.rank} matrix"
+@dataclass(frozen=True)
+class ComparisonParams:
+    """One cell of the comparison: the configuration and the network's budget.
+
+    Attributes:
+        n, rank, n_masked: the configuration. n_matrices: generated (90 % train, 10 % held out).
+        max_epochs: the network's epoch cap (the slides: 10,000 epochs). seed: the data and the network.
+    """
+
+    n: int
+    rank: int
+    n_masked: int
+    n_matrices: int = 5000
+    max_epochs: int = 60
+    seed: int = 0
 
 
-def comparison_markdown(comparison: Comparison) -> str:
-    """Returns the comparison table and the slide examples as markdown."""
-    lines = [
-        "| n | r | masked m | n²−dof | slides' m < n²−dof | matrices (train/test) | epochs | network error | network median | locally identifiable | network error (identifiable) | exact error (identifiable) | exact recovered (all / identifiable) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for row in comparison.rows:
-        lines.append(
-            f"| {row.n} | {row.rank} | {row.n_masked} | {row.bound} | {'yes' if row.slides_count_condition else 'no'} | "
-            f"{row.n_matrices} ({row.n_train}/{row.n_test}) | {row.epochs}/{row.max_epochs} | {row.network_error:.3f} | "
-            f"{row.network_median_error:.3f} | {row.locally_identifiable:.0%} | {row.network_error_identifiable:.3f} | "
-            f"{row.exact_error_identifiable:.1e} | {row.exact_recovered:.0%} / {row.exact_recovered_identifiable:.0%} |"
-        )
-    if comparison.skipped:
-        lines += ["", "No admissible mask (n² ≤ 2nr − r²) for (n, r) = " + ", ".join(map(str, comparison.skipped)) + "."]
-    lines += [
-        "",
-        "Errors are relative, on the masked entries, pooled over the held-out matrices: √(Σ err²/Σ M²), so predicting 0 "
-        "gives 1; 'median' is the median per-matrix error. 'Locally identifiable': the Jacobian of the observed entries "
-        "w.r.t. (U, V) has rank 2nr − r² at the true factors; recovered: masked entries right to 1e-6.",
-        "",
-    ]
-    lines += ["| slide example | input | riptools completion | printed prediction | truth | printed err | riptools err | unique? |", "|---|---|---|---|---|---|---|---|"]
-    for example in comparison.slide_examples:
-        truth = "—" if example.ground_truth is None else _matrix_text(example.ground_truth)
-        printed = "—" if example.printed_error is None else f"{example.printed_error:.3f}"
-        ours = "—" if example.riptools_error is None else f"{example.riptools_error:.1e}"
-        unique = f"{example.distinct_completions} completion(s) over restarts; Jacobian rank {example.jacobian_rank}/{example.degrees_of_freedom}; sympy: {_exact_text(example)}"
-        lines.append(f"| {example.name} | {_matrix_text(example.input)} | {_matrix_text(example.riptools_completion)} | {_matrix_text(example.printed_prediction)} | {truth} | {printed} | {ours} | {unique} |")
-    return "\n".join(lines)
+def comparison_row(params: ComparisonParams) -> ComparisonRow:
+    """Returns :func:`compare_one` for ``params``."""
+    return compare_one(params.n, params.rank, params.n_masked, n_matrices=params.n_matrices,
+                       max_epochs=params.max_epochs, seed=params.seed)
 
 
-def _claim_rows(claims) -> list[VerdictRow]:
-    """Returns one verdict row per claim family (variance, K₀, dof, within 1σ)."""
-    families = [
-        ("variance[", "Var(M_ij) = r for M = UVᵀ, Gaussian U, V (r = 1…6)", "r", lambda c: f"{c.id[9:-1]}: {c.value}"),
-        ("k0_density", "product of two N(0,1) has density K₀(|z|)/π, variance 1", "K₀(|z|)/π, variance 1", lambda c: f"density error {c.value['max_density_error']:.0e}, mass {c.value['total_mass']}, variance {c.value['variance']}, KS p = {c.value['ks_pvalue']:.2f}"),
-        ("degrees_of_freedom[", "n×n rank-r matrices have 2nr − r² degrees of freedom", "2nr − r²", lambda c: f"({c.id[19:-1]}): {c.value}"),
-        ("within_one_sigma[", "68.4% of entries lie within 1σ of the mean", "68.4%", lambda c: f"{c.id[17:-1]}: {c.value:.4f}"),
-    ]
-    rows = []
-    for prefix, claim, says, measure in families:
-        members = [c for c in claims if c.id.startswith(prefix)]
-        verdicts = {c.verdict for c in members}
-        verdict = "refuted" if "refuted" in verdicts else ("inconclusive" if "inconclusive" in verdicts else "agrees")
-        reason = ""
-        if prefix == "within_one_sigma[":
-            first, last = members[0].details["ranks_rounding_to_68.4%"]
-            reason = f"exact probabilities for r = 1…6 are 79.1%…71.7%; it rounds to 68.4% only for {first} ≤ r ≤ {last} (→ 68.27% as r → ∞)"
-        rows.append(VerdictRow(claim, f"{SOURCE}", says, "; ".join(measure(c) for c in members), verdict, reason))
-    return rows
+COMPARISON = Protocol(
+    name="completion-row",
+    run=comparison_row,
+    params=ComparisonParams,
+    sizes={"quick": {"n_matrices": 600, "max_epochs": 20}, "full": {"n_matrices": 5000, "max_epochs": 60}},
+    command=lambda p: "riptools nn compare" + (" --quick" if p.n_matrices < 5000 else "") + f" --seed {p.seed} --json",
+)
+"""Network against exact completion for one (n, r, m); quick trains on 600 matrices for ≤ 20 epochs."""
 
 
-def _comparison_rows(comparison: Comparison) -> list[VerdictRow]:
-    """Returns the verdict rows of the slide examples, the mask condition and the network baseline."""
-    examples = {example.name: example for example in comparison.slide_examples}
-    rows = []
-    for name in ("2×2 worked example", "4×4 worked example"):
-        example = examples[name]
-        agrees = example.completion_vs_printed <= PRINTED_TOL and example.distinct_completions == 1
-        rows.append(VerdictRow(
-            f"{name}: completion {_matrix_text(example.printed_prediction)}",
-            f"{SOURCE}, slide 'Examples'",
-            "printed completion",
-            f"riptools {_matrix_text(example.riptools_completion)} (max diff {example.completion_vs_printed:.1e}); "
-            f"{example.distinct_completions} completion over restarts, Jacobian rank {example.jacobian_rank}/{example.degrees_of_freedom}; "
-            f"sympy: {_exact_text(example)}",
-            "agrees" if agrees else "differs",
-            "" if agrees else "printed completion is not the rank-r completion",
-        ))
-    worked = examples["2×2 worked example"]
-    weakest = min(comparison.rows, key=lambda row: row.locally_identifiable)
-    witness = comparison.witness
-    spec = witness.instance
-    rows.append(VerdictRow(
-        "masking m < n² − (2nr − r²) entries makes the masked entries determined",
-        f"{SOURCE}, slide 'Our Problem'",
-        "m < n² − 2nr + r²",
-        f"not necessary: the slides' own 2×2 example has m = 1 = n² − dof (condition {'holds' if worked.slides_count_condition else 'fails'}) "
-        f"and a {worked.exact} completion (sympy). Not sufficient: at n={weakest.n}, r={weakest.rank}, m={weakest.n_masked} only "
-        f"{weakest.locally_identifiable:.0%} of random masks are locally identifiable; and masked_batch(n={spec['n']}, r={spec['rank']}, "
-        f"m={spec['n_masked']}, count={spec['count']}, seed={spec['seed']})[{spec['index']}] (condition "
-        f"{'holds' if witness.slides_count_condition else 'fails'}, Jacobian rank {witness.jacobian_rank}/{witness.degrees_of_freedom}) "
-        f"has {len(witness.completions)} exact rank-{spec['rank']} completions (residuals ≤ {max(witness.observed_residuals):.0e})",
-        "refuted" if (not worked.slides_count_condition and worked.exact == "unique") or len(witness.completions) > 1 else "agrees",
-        "the count m ≤ n² − dof is necessary; no count is sufficient",
-    ))
-    performance = examples["4×4 performance example"]
-    sigma = performance.printed_singular_values
-    rows.append(VerdictRow(
-        "network's 4×4 prediction (performance slide)",
-        f"{SOURCE}, slide 'Performance on 4×4 matrices'",
-        f"prediction {_matrix_text(performance.printed_prediction)}",
-        f"printed prediction: masked-entry error {performance.printed_error:.2f}, σ₃/σ₁ = {sigma[2] / sigma[0]:.3f} (not rank 2); riptools: error {performance.riptools_error:.1e}",
-        "agrees" if performance.printed_error < LEARNED_ERROR else "differs",
-        f"a good prediction has masked-entry error < {LEARNED_ERROR:g}; "
-        "the exact rank-2 completion of the input recovers the printed truth to its rounding",
-    ))
-    worst = max(comparison.rows, key=lambda row: row.network_error)
-    best = min(comparison.rows, key=lambda row: row.network_error)
-    rows.append(VerdictRow(
-        "an MLP (2 ReLU layers, Adam 1e-3, batch 64) learns to fill masked entries",
-        f"{SOURCE}, slides 'Model', 'Results'",
-        "predictions shown as good",
-        f"network pooled error {best.network_error:.2f}–{worst.network_error:.2f} (predicting 0: 1); exact completion recovers "
-        f"{min(row.exact_recovered_identifiable for row in comparison.rows):.0%}–{max(row.exact_recovered_identifiable for row in comparison.rows):.0%} "
-        "of the same matrices that are locally identifiable to 1e-6",
-        "agrees" if worst.network_error < LEARNED_ERROR else "differs",
-        f"learning means masked-entry error < {LEARNED_ERROR:g} in every configuration; "
-        f"{'quick sizes: ' if comparison.quick else ''}{comparison.rows[0].n_matrices} matrices, ≤ {comparison.rows[0].max_epochs} epochs per "
-        f"configuration (slides: 10 000 epochs, data-set size not printed); the slides' own printed 4×4 prediction has masked-entry error "
-        f"{performance.printed_error:.2f}, worse than predicting 0",
-    ))
-    return rows
+def comparison_grid(*, quick: bool, seed: int) -> list[ComparisonParams]:
+    """Returns the cells compared: every n ∈ SIZES, r ∈ RANKS and m of :func:`mask_counts`, seeds seed, seed+1, …"""
+    grid = [(n, r, m) for n in SIZES for r in RANKS for m in mask_counts(n, r, quick=quick)]
+    return [COMPARISON.sized(quick=quick, n=n, rank=r, n_masked=m, seed=seed + index)
+            for index, (n, r, m) in enumerate(grid)]
 
 
-def reproduce_section(context) -> Section:
-    """Returns the REPORT.md section of seed 003: claims, the comparison table and figure, slide examples."""
-    claims = check_claims(seed=context.seed, samples=50_000 if context.quick else 200_000)
-    context.save_result("completion_claims", claims)
-    comparison = compare(quick=context.quick, seed=context.seed,
-                         map_rows=lambda tasks: context.map_cached("completion-row", compare_one, tasks, desc="nn compare", codec="pickle"))
-    context.save_result("completion_comparison", comparison)
-    plot_comparison(comparison, context.figure_path("completion_comparison"))
-    mode = " --quick" if context.quick else ""
-    claim_lines = ["| id | verdict | value |", "|---|---|---|"] + [
-        f"| {c.id} | {c.verdict} | {c.value if not isinstance(c.value, float) else f'{c.value:.6f}'} |" for c in claims
-    ]
-    markdown = "\n".join([
-        "The slides train an MLP to fill masked entries of random rank-r matrices M = UVᵀ. riptools trains the same",
-        "network (scikit-learn MLPRegressor; input = entries with masked ones zeroed + mask) and completes the same",
-        "held-out matrices by nonconvex factorisation (ALS from random starts, then Gauss–Newton).",
-        "",
-        comparison_markdown(comparison),
-        "",
-        "Claim checks (`riptools nn claims`):",
-        "",
-        *claim_lines,
-    ])
-    return Section(
-        title="Seed 003: neural-network completion baseline and its claims",
-        markdown=markdown,
-        verdicts=_claim_rows(claims) + _comparison_rows(comparison),
-        figures=["completion_comparison.png"],
-        commands=[f"riptools nn compare{mode} --json --seed {context.seed}", f"riptools nn claims --json --seed {context.seed}"],
-        order=80,
+@dataclass(frozen=True)
+class SlideExamplesParams:
+    """The printed slide examples, completed with restarts drawn from ``seed``."""
+
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SlideStudy:
+    """The printed examples completed and checked, and the non-unique witness."""
+
+    examples: tuple[SlideExample, ...]
+    witness: NonUniqueWitness
+
+
+def slide_study(params: SlideExamplesParams) -> SlideStudy:
+    """Returns the four printed examples completed (:func:`slide_examples`) and the witness."""
+    return SlideStudy(examples=tuple(slide_examples(seed=params.seed)), witness=non_unique_witness())
+
+
+SLIDE_STUDY = Protocol(name="completion-slides", run=slide_study, params=SlideExamplesParams,
+                       command=lambda p: f"riptools nn compare --quick --seed {p.seed} --json")
+"""The printed examples and the witness (no sizes: the same at quick and full size)."""
+
+
+@dataclass(frozen=True)
+class ClaimNumbersParams:
+    """The claims' computations: simulation sizes and seed, and the printed percentage to place.
+
+    Attributes:
+        seed: base seed (variance of rank r: seed + r; within 1σ: seed + 100 + r; density: seed).
+        samples: simulated entries per rank.
+        printed_within_one_sigma, printed_half_unit: a printed percentage and half its last digit; the
+            ranks whose exact probability lies within are located (:func:`~riptools.completion.claims.ranks_printing_as`).
+    """
+
+    seed: int = 0
+    samples: int = 200_000
+    printed_within_one_sigma: float = 0.684
+    printed_half_unit: float = 0.0005
+
+
+@dataclass(frozen=True)
+class ClaimNumbers:
+    """The measurements behind the slides' claims about random rank-r matrices.
+
+    Attributes:
+        params: what was computed.
+        variances: per rank of :data:`~riptools.completion.claims.RANKS`.
+        density: the product-of-Gaussians law.
+        degrees_of_freedom: per (n, r) of :data:`~riptools.completion.claims.DOF_SIZES`.
+        within_one_sigma: per rank.
+        printed_ranks: (first, last) ranks whose P(|M_ij| ≤ √r) rounds to the printed percentage.
+    """
+
+    params: ClaimNumbersParams
+    variances: tuple[claim_numbers.VarianceMeasurement, ...]
+    density: claim_numbers.DensityMeasurement
+    degrees_of_freedom: tuple[claim_numbers.DegreesOfFreedomMeasurement, ...]
+    within_one_sigma: tuple[claim_numbers.WithinOneSigmaMeasurement, ...]
+    printed_ranks: tuple[int, int]
+
+
+def claim_measurements(params: ClaimNumbersParams) -> ClaimNumbers:
+    """Returns every measurement behind the slides' claims (see :class:`ClaimNumbers`)."""
+    seed = positive_int(params.seed, "seed", minimum=0)
+    return ClaimNumbers(
+        params=params,
+        variances=tuple(claim_numbers.measure_variance(r, seed=seed + r, samples=params.samples)
+                        for r in claim_numbers.RANKS),
+        density=claim_numbers.measure_product_density(seed=seed),
+        degrees_of_freedom=tuple(claim_numbers.measure_degrees_of_freedom(n, r, seed=seed)
+                                 for n, r in claim_numbers.DOF_SIZES),
+        within_one_sigma=tuple(claim_numbers.measure_within_one_sigma(r, seed=seed + 100 + r, samples=params.samples)
+                               for r in claim_numbers.RANKS),
+        printed_ranks=claim_numbers.ranks_printing_as(params.printed_within_one_sigma, params.printed_half_unit),
     )
+
+
+CLAIM_NUMBERS = Protocol(
+    name="completion-claims",
+    run=claim_measurements,
+    params=ClaimNumbersParams,
+    sizes={"quick": {"samples": 50_000}, "full": {"samples": 200_000}},
+    command=lambda p: f"riptools nn claims --seed {p.seed} --samples {p.samples} --json",
+)
+"""The claims' numbers; quick simulates 50,000 entries per rank, full 200,000."""
