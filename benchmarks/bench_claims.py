@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from figure_report import report_figure
-from riptools.claims import all_claims
+from riptools.sources import all_claims
 from riptools.claims.engine import DEFAULT_BUDGET, Claim, check_claim, fixed_size_strategy
 
 

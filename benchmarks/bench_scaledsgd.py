@@ -44,7 +44,7 @@ from riptools.dynamics.scaledsgd import (
     pair_steps,
     triple_steps,
 )
-from riptools.experiments.scaledsgd import CHECKPOINTS_PER_EPOCH, FULL_ITEMS, FULL_TEST, FULL_TRAIN, TRAIN_EVAL_SIZE, bpr_experiment
+from riptools.protocols.scaledsgd import CHECKPOINTS_PER_EPOCH, FULL_ITEMS, FULL_TEST, FULL_TRAIN, TRAIN_EVAL_SIZE, bpr_experiment
 
 MODES = {"SGD": MODE_SGD, "ScaledSGD": MODE_SCALED, "ScaledSGD, recompute (XᵀX)⁻¹": MODE_RECOMPUTE}
 SMALL_D = 1_000

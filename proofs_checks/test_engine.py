@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from riptools.claims import all_claims
 from riptools.claims.engine import (
     Claim,
     _adjudicate,
@@ -23,6 +22,7 @@ from riptools.claims.engine import (
     verify,
 )
 from riptools.cli import main
+from riptools.sources import all_claims
 from riptools.findings import FINDING_KEYS, Verdict
 
 ENGINE_BUDGET = 120
@@ -97,7 +97,7 @@ def test_float_rounding_cannot_fake_a_violation():
 
 
 def test_check_cli_json_prints_findings_with_the_numbers(capsys):
-    assert main(["check", "sec4.lambda_min[unnormalised]", "--budget", "20", "--json"]) == 0
+    assert main(["check", "scaledsgd.sec4.lambda_min[unnormalised]", "--budget", "20", "--json"]) == 0
     (record,) = json.loads(capsys.readouterr().out)
     assert tuple(record) == FINDING_KEYS
     for key in ("claimed_constant", "observed_extreme", "worst_margin", "examples_tried", "budget", "seed", "seconds", "counterexample"):
@@ -105,23 +105,23 @@ def test_check_cli_json_prints_findings_with_the_numbers(capsys):
     counterexample = record["evidence"]["counterexample"]
     assert record["verdict"] == "refuted" and set(counterexample["inputs"]) == {"X", "Z"}
     assert counterexample["digits"] == [50, 80] and set(counterexample["size"]) == {"n", "r"}
-    assert record["replay"] == "riptools check 'sec4.lambda_min[unnormalised]' --budget 20 --seed 0"
+    assert record["replay"] == "riptools check 'scaledsgd.sec4.lambda_min[unnormalised]' --budget 20 --seed 0"
     assert "Section 4" in record["source"]["citation"]
 
 
 def test_check_cli_lists_and_rejects_bad_input(capsys):
     assert main(["check", "--list"]) == 0
-    assert "lemma3.gradient_dominance" in capsys.readouterr().out
+    assert "scaledsgd.lemma3.gradient_dominance" in capsys.readouterr().out
     assert main(["check", "no.such.claim"]) == 2
     assert "no.such.claim" in capsys.readouterr().err
-    assert main(["check", "sg.unbiased", "--budget", "0"]) == 2
+    assert main(["check", "scaledsgd.sg.unbiased", "--budget", "0"]) == 2
     assert "--budget" in capsys.readouterr().err
 
 
 def test_a_search_does_not_depend_on_what_the_process_imported(tmp_path, monkeypatch):
     # Hypothesis draws some values from literals of the non-library modules in sys.modules, so a
     # search once depended on which modules (and which versions of them) the process had imported.
-    claim = all_claims()["lemma4.descent[any X]"]
+    claim = all_claims()["scaledsgd.lemma4.descent[any X]"]
     before = check_claim(claim, budget=40, seed=0).evidence
     literals = ", ".join(f"{0.37 * k:.6f}, {-0.11 * k:.6f}, {k}" for k in range(1, 40))
     (tmp_path / "decoy_constants.py").write_text(f"VALUES = [{literals}]\n")
@@ -135,7 +135,7 @@ def test_the_measured_text_states_the_evidence_numbers():
     # The measured phrase once dropped the exponent of the high-precision sides (2.67e-11 read 2.675).
     import re
 
-    finding = check_claim(all_claims()["lemma3.gradient_dominance"], budget=40, seed=0)
+    finding = check_claim(all_claims()["scaledsgd.lemma3.gradient_dominance"], budget=40, seed=0)
     counterexample = finding.evidence["counterexample"]
     stated = re.search(r"lhs (\S+) > rhs (\S+);", finding.measured)
     assert stated is not None, finding.measured

@@ -199,7 +199,7 @@ def test_nn_claims_and_check_json_have_the_same_keys(capsys):
     """One serializer: `riptools nn claims --json` and `riptools check --json` print the same record keys."""
     assert main(["nn", "claims", "--json", "--samples", "1000"]) == 0
     nn_record = json.loads(capsys.readouterr().out)[0]
-    assert main(["check", "sg.unbiased", "--budget", "4", "--json"]) == 0
+    assert main(["check", "scaledsgd.sg.unbiased", "--budget", "4", "--json"]) == 0
     (check_record,) = json.loads(capsys.readouterr().out)
     assert set(nn_record) == set(check_record)
     assert set(nn_record["source"]) == set(check_record["source"])

@@ -1,4 +1,7 @@
-"""Tests of ScaledSGD (seed 001): the kernels, the paper's main claim on Figure 1, the data pipeline, the CLI."""
+"""Tests of ScaledSGD's kernels and protocols: the kernels, Figure 1's runs, the data pipeline, the CLI.
+
+The verdicts on the paper's statements are tested in ``tests/test_source_scaledsgd.py``.
+"""
 
 import csv
 import json
@@ -22,9 +25,11 @@ from riptools.dynamics.scaledsgd import (
     relative_drift,
     triple_steps,
 )
-from riptools.experiments.scaledsgd import (
-    SIMILAR_RATE,
-    SLOWDOWN,
+from riptools.protocols.scaledsgd import (
+    BPR,
+    COHERENCE,
+    RMSE,
+    RmseParams,
     all_pairs,
     bpr_experiment,
     completion_experiment,
@@ -150,11 +155,32 @@ def test_well_conditioned_both_methods_reach_1e_minus_10(figure1):
 
 
 def test_ill_conditioning_slows_sgd_but_not_scaledsgd(figure1):
+    from riptools.sources.scaledsgd import SIMILAR_RATE, SLOWDOWN
+
     well = figure1[1.0].methods["scaledsgd"].epochs_to(TARGET)
     ill = figure1[1e4].methods["scaledsgd"].epochs_to(TARGET)
     assert ill is not None and ill <= SIMILAR_RATE * well
     sgd = figure1[1e4].methods["sgd"].epochs_to(TARGET)
     assert sgd is None or sgd >= SLOWDOWN * ill
+
+
+def test_trajectories_are_frozen_records(figure1):
+    """Results cross module boundaries as frozen dataclasses: curves are tuples, summaries are derived."""
+    import dataclasses
+
+    trajectory = figure1[1.0].methods["sgd"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        trajectory.lr = 1.0
+    assert isinstance(trajectory.error, tuple) and trajectory.final_error == trajectory.error[-1]
+    assert trajectory.summary()["epochs_to_1e-10"] == trajectory.epochs_to()
+
+
+def test_protocol_replay_commands_and_sizes():
+    footnote = RmseParams(kappa=1e4, p_init="footnote", resync_every=0, methods="scaledsgd", seed=2)
+    assert RMSE.replay(footnote) == "riptools scaledsgd rmse --kappa 10000 --p-init footnote --resync-every 0 --seed 2 --json"
+    assert (COHERENCE.sized(quick=True, kappa=1e4).d, COHERENCE.sized(quick=False, kappa=1e4).d) == (100, 500)
+    assert BPR.replay(BPR.sized(quick=True, seed=1)) == "riptools scaledsgd bpr --quick --seed 1 --json"
+    assert BPR.replay(BPR.sized(quick=False)) == "riptools scaledsgd bpr --seed 0 --json"
 
 
 def test_initial_preconditioners():
@@ -267,11 +293,11 @@ def test_triples_head_is_a_prefix():
 @pytest.mark.slow
 def test_quick_bpr_scaledsgd_reaches_np_maximum_with_fewer_samples():
     # Figure 3's claim on the --quick generated stand-in (≈ 15 s): a wrong preconditioner loses the lead.
-    result = bpr_experiment(quick=True).summary()
-    scaled, sgd = result["methods"]["scaledsgd"], result["methods"]["sgd"]
-    assert scaled["fraction_to_np_max"] is not None and sgd["fraction_to_np_max"] is not None
-    assert 2 * scaled["fraction_to_np_max"] <= sgd["fraction_to_np_max"]
-    assert min(scaled["final_auc"], sgd["final_auc"]) > result["np_max_auc"]
+    result = bpr_experiment(quick=True)
+    scaled, sgd = result.to_np_max("scaledsgd"), result.to_np_max("sgd")
+    assert scaled is not None and sgd is not None and 2 * scaled <= sgd
+    assert min(result.methods["scaledsgd"].auc[-1], result.methods["sgd"].auc[-1]) > result.np_max_auc
+    assert result.summary()["methods"]["sgd"]["fraction_to_np_max"] == sgd
 
 
 @pytest.mark.slow

@@ -4,7 +4,9 @@ Write a claim with :func:`inequality` (in any Python file), run it with :func:`c
 ``riptools check --file PATH``, or :func:`riptools.testing.assert_holds` in pytest), and read the
 :class:`riptools.findings.Finding` it returns. :mod:`riptools.claims.engine` holds the engine
 (hypothesis exploration, an L-BFGS attack inside the hypotheses, verification at 50 and 80
-digits, shrinking) and the numeric backends; :func:`all_claims` lists the package's own claims.
+digits, shrinking) and the numeric backends. The package's own claims belong to their documents:
+each source module of :mod:`riptools.sources` lists its claims in ``CLAIMS``, and
+:func:`riptools.sources.all_claims` collects them.
 
 Example:
     >>> from riptools.claims import inequality, check_claim
@@ -27,16 +29,4 @@ from riptools.claims.engine import FLOAT64, MULTIPRECISION, Claim, ClaimTrial, c
 from riptools.claims.user import inequality, load_claims
 
 
-def all_claims() -> dict:
-    """Returns {claim id: Claim} for every claim of the package, in report order.
-
-    Example:
-        >>> "sg.variance" in all_claims()
-        True
-    """
-    from riptools.claims import scaledsgd
-
-    return scaledsgd.claims_by_id()
-
-
-__all__ = ["FLOAT64", "MULTIPRECISION", "Claim", "ClaimTrial", "all_claims", "check_claim", "inequality", "load_claims", "run_trial"]
+__all__ = ["FLOAT64", "MULTIPRECISION", "Claim", "ClaimTrial", "check_claim", "inequality", "load_claims", "run_trial"]

@@ -39,7 +39,7 @@ def select_claims(ids, files=None) -> list:
     Raises:
         InputError: an id that is not a known claim, given twice, or a claim file that cannot be loaded.
     """
-    from riptools.claims import all_claims
+    from riptools.sources import all_claims
 
     known = _file_claims(files) if files else all_claims()
     repeated = sorted({claim_id for claim_id in ids if ids.count(claim_id) > 1})

@@ -1,4 +1,4 @@
-"""``riptools scaledsgd rmse|edm|bpr``: ScaledSGD versus SGD on one of the paper's experiments (seed 001)."""
+"""``riptools scaledsgd rmse|edm|bpr``: ScaledSGD versus SGD on one experiment of the ScaledSGD paper (NeurIPS 2022)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def register(subparsers) -> None:
     """Adds the ``scaledsgd`` subcommand."""
     parser = subparsers.add_parser("scaledsgd", help="ScaledSGD vs SGD: RMSE (Fig. 1), EDM (Fig. 2), BPR (Fig. 3)",
                                    description="Runs ScaledSGD and SGD from the same start on one experiment of "
-                                               "seed 001 and reports their curves and summary numbers. Options "
+                                               "the ScaledSGD paper (Zhang, Chiu, Zhang, NeurIPS 2022) and reports "
+                                               "their curves and summary numbers. Options "
                                                "marked rmse/edm/bpr apply to that experiment only; given to "
                                                "another they are refused.")
     parser.add_argument("experiment", choices=("rmse", "edm", "bpr"))
@@ -58,9 +59,9 @@ def register(subparsers) -> None:
 
 
 def _bpr_sizes(args) -> tuple[int, int, int]:
-    """Returns (items, train, test) as :func:`riptools.experiments.scaledsgd.bpr_experiment` will choose them."""
-    full_items, full_train = (constant("riptools.experiments.scaledsgd", name) for name in ("FULL_ITEMS", "FULL_TRAIN"))
-    items = args.items or (constant("riptools.experiments.scaledsgd", "QUICK_ITEMS") if args.quick else full_items)
+    """Returns (items, train, test) as :func:`riptools.protocols.scaledsgd.bpr_experiment` will choose them."""
+    full_items, full_train = (constant("riptools.protocols.scaledsgd", name) for name in ("FULL_ITEMS", "FULL_TRAIN"))
+    items = args.items or (constant("riptools.protocols.scaledsgd", "QUICK_ITEMS") if args.quick else full_items)
     train = args.train or (max(1000, round(full_train * items / full_items)) if args.quick else full_train)
     return items, train, args.test or max(100, train // 10)
 
@@ -99,31 +100,33 @@ def _check(args) -> None:
 def run(args) -> int:
     """Runs the chosen experiment; prints a table or (``--json``) ``{"methods": {...}, ...}``."""
     _check(args)
-    from riptools.experiments import scaledsgd as exp
+    from riptools.protocols import scaledsgd as exp
     from riptools.results import dumps
 
     epochs = args.epochs or DEFAULT_EPOCHS[args.experiment]
     rank = args.rank or 3
     if args.experiment == "rmse":
         kappa = 1e4 if args.kappa is None else args.kappa
-        result = exp.completion_experiment(kappa, d=args.d or 30, r=rank, epochs=epochs, lr=args.lr or exp.RMSE_STEP,
-                                           seed=args.seed, p_init=args.p_init or "exact",
-                                           resync_every=exp.DEFAULT_RESYNC_EVERY if args.resync_every is None else args.resync_every).summary()
+        experiment = exp.completion_experiment(
+            kappa, d=args.d or 30, r=rank, epochs=epochs, lr=args.lr or exp.RMSE_STEP, seed=args.seed,
+            p_init=args.p_init or "exact",
+            resync_every=exp.DEFAULT_RESYNC_EVERY if args.resync_every is None else args.resync_every)
     elif args.experiment == "edm":
         lrs = {m: args.lr for m in exp.METHODS} if args.lr else None
-        result = exp.edm_experiment(5 if args.outliers is None else args.outliers, epochs=epochs, lrs=lrs, seed=args.seed).summary()
+        experiment = exp.edm_experiment(5 if args.outliers is None else args.outliers, epochs=epochs, lrs=lrs, seed=args.seed)
     else:
         lrs = {m: args.lr for m in exp.METHODS} if args.lr else None
-        result = exp.bpr_experiment(quick=args.quick, ratings=args.ratings, epochs=epochs, lrs=lrs, rank=rank,
-                                    seed=args.seed, items=args.items, train_size=args.train, test_size=args.test,
-                                    progress_bar=not args.json).summary()
+        experiment = exp.bpr_experiment(quick=args.quick, ratings=args.ratings, epochs=epochs, lrs=lrs, rank=rank,
+                                        seed=args.seed, items=args.items, train_size=args.train, test_size=args.test,
+                                        progress_bar=not args.json)
+    result = experiment.summary()
     if args.plot:
-        from riptools.experiments.scaledsgd_plots import plot_bpr, plot_pair_experiments
+        from riptools.sources.scaledsgd import plot_bpr, plot_pair_experiments
 
         if args.experiment == "bpr":
-            plot_bpr(args.plot, result)
+            plot_bpr(args.plot, experiment)
         else:
-            plot_pair_experiments(args.plot, [result])
+            plot_pair_experiments(args.plot, [experiment])
     if args.json:
         print(dumps(result))
         return 0

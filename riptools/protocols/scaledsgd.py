@@ -1,6 +1,7 @@
-"""ScaledSGD versus SGD: the three experiments of seed 001 (Figures 1–3) and its theory quantities.
+"""ScaledSGD versus SGD protocols: the three experiments of Section 5 (Figures 1–3) and the theory quantities.
 
-Seed 001 (Zhang, Chiu, Zhang, NeurIPS 2022), Section 5:
+G. Zhang, H.-M. Chiu, R. Y. Zhang, "Accelerating SGD for Highly Ill-Conditioned Huge-Scale Online
+Matrix Completion" (NeurIPS 2022, arXiv:2208.11246), Section 5:
 
 * **Figure 1 (RMSE).** 30×30, rank 3, κ(M) = 1 and 10⁴, step 0.3 for both methods; every epoch
   visits all d² entries in a fresh random order (the authors' ``Exp1_RMSE.m``, 200 epochs).
@@ -22,6 +23,11 @@ Seed 001 (Zhang, Chiu, Zhang, NeurIPS 2022), Section 5:
 
 Along every run: loss, relative error ‖XXᵀ − M‖_F/‖M‖_F (EDM: of the distance matrix), the largest
 leverage score max_i g_i(X) (Theorem 2) and cond(XᵀX), and the drift of the cached P.
+
+Each experiment is a :class:`~riptools.protocols.Protocol` (:data:`RMSE`, :data:`COHERENCE`,
+:data:`EDM`, :data:`DRIFT`, :data:`BPR`): a frozen parameters dataclass in, a frozen result out
+(:class:`PairExperiment`, :class:`DriftMeasurement`, :class:`BprExperiment`); verdicts and prose are
+the source's (:mod:`riptools.sources.scaledsgd`).
 """
 
 from __future__ import annotations
@@ -57,10 +63,8 @@ from riptools.experiments.scaledsgd_data import (
     score_auc,
     squared_distances,
 )
-from riptools.report import Section, VerdictRow
+from riptools.protocols import Protocol
 from riptools.validation import InputError, positive_int
-
-FULL_EXPECTED_SECONDS = 290
 
 METHODS = ("scaledsgd", "sgd")
 TARGET_ERROR = 1e-10
@@ -81,20 +85,17 @@ TRAIN_EVAL_SIZE = 1_000_000
 NP_EPOCHS, NP_STEP = 20, 0.1
 """Logistic fit of the NP-Maximum scores (the authors use step 0.1)."""
 AUC_TARGET = 0.9
-SIMILAR_RATE = 1.5
-"""Two runs converge 'at the same rate' when their epochs to 1e-10 differ by at most this factor."""
-SLOWDOWN = 5.0
-"""SGD 'slows down significantly' when it needs this many times ScaledSGD's epochs (or never arrives)."""
+"""The AUC whose first crossing is recorded (the paper compares the samples each method needs to reach it)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Trajectory:
     """One run's curves, recorded after every epoch (BPR: every 1% of an epoch).
 
     Attributes:
         method: ``scaledsgd`` or ``sgd``. lr: step size. p_init: how P₀ was set.
         epochs: epochs completed at each record (fractions for BPR).
-        loss: mean per-sample loss on the training samples.
+        loss: mean per-sample loss on the training samples (None once the run diverged).
         error: relative error ‖XXᵀ − M‖_F/‖M‖_F where M is known (else empty).
         max_leverage: max_i g_i(X). cond_gram: cond(XᵀX).
         p_drift: ScaledSGD's largest relative drift of the cached P seen at a resync since the last record.
@@ -105,13 +106,13 @@ class Trajectory:
     method: str
     lr: float
     p_init: str = "exact"
-    epochs: list = field(default_factory=list)
-    loss: list = field(default_factory=list)
-    error: list = field(default_factory=list)
-    max_leverage: list = field(default_factory=list)
-    cond_gram: list = field(default_factory=list)
-    p_drift: list = field(default_factory=list)
-    auc: list = field(default_factory=list)
+    epochs: tuple = ()
+    loss: tuple = ()
+    error: tuple = ()
+    max_leverage: tuple = ()
+    cond_gram: tuple = ()
+    p_drift: tuple = ()
+    auc: tuple = ()
     seconds: float = 0.0
 
     def epochs_to(self, target: float = TARGET_ERROR):
@@ -126,8 +127,22 @@ class Trajectory:
             return None
         return 6.0 / (stop - start)
 
+    @property
+    def final_error(self):
+        """The last recorded relative error (None when the run diverged or M is unknown)."""
+        return self.error[-1] if self.error else None
+
+    @property
+    def largest_leverage(self) -> float:
+        """max_t max_i g_i(X_t) over the finite records."""
+        return max(v for v in self.max_leverage if v is not None)
+
+    def to_fraction(self, threshold: float):
+        """Returns the first fraction of an epoch where the AUC reaches ``threshold`` (see :func:`fraction_to_reach`)."""
+        return fraction_to_reach(self.epochs, self.auc, threshold)
+
     def summary(self) -> dict:
-        """Returns the JSON form (curves and summary numbers)."""
+        """Returns the JSON form printed by ``riptools scaledsgd --json`` (curves and summary numbers)."""
         out = {k: getattr(self, k) for k in ("lr", "p_init", "epochs", "loss", "max_leverage", "cond_gram", "p_drift", "seconds")}
         if self.error:
             out["error"] = self.error
@@ -138,21 +153,35 @@ class Trajectory:
         return out
 
 
+class _Curves:
+    """The lists a run appends its records to; frozen into a :class:`Trajectory` at the end."""
+
+    NAMES = ("epochs", "loss", "error", "max_leverage", "cond_gram", "p_drift", "auc")
+
+    def __init__(self):
+        for name in self.NAMES:
+            setattr(self, name, [])
+        self.seconds = 0.0
+
+    def theory(self, X: np.ndarray) -> None:
+        """Appends max_i g_i(X) and cond(XᵀX) (None for a diverging run whose Gram overflows)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            gram = X.T @ X
+        if not np.all(np.isfinite(gram)):
+            self.max_leverage.append(None)
+            self.cond_gram.append(None)
+            return
+        self.max_leverage.append(float(leverage_scores(X).max()))
+        self.cond_gram.append(float(np.linalg.cond(gram)))
+
+    def freeze(self, **fields) -> Trajectory:
+        return Trajectory(**fields, **{name: tuple(getattr(self, name)) for name in self.NAMES}, seconds=self.seconds)
+
+
 def _method_mode(method: str) -> int:
     if method not in METHODS:
         raise InputError(f"method: expected one of {METHODS}, got {method!r}")
     return MODE_SCALED if method == "scaledsgd" else MODE_SGD
-
-
-def _theory_record(traj: Trajectory, X: np.ndarray) -> None:
-    with np.errstate(over="ignore", invalid="ignore"):
-        gram = X.T @ X
-    if not np.all(np.isfinite(gram)):  # a diverging run: finite X whose Gram overflows
-        traj.max_leverage.append(None)
-        traj.cond_gram.append(None)
-        return
-    traj.max_leverage.append(float(leverage_scores(X).max()))
-    traj.cond_gram.append(float(np.linalg.cond(gram)))
 
 
 def _pair_loss(X, rows, cols, values, loss: int) -> float:
@@ -193,19 +222,19 @@ def run_pairs(X0, rows, cols, values, *, loss: str, method: str, lr: float, epoc
     values = np.asarray(values, float)
     rng = np.random.default_rng([seed, 0x5347])
     counter = np.zeros(1, dtype=np.int64)
-    traj = Trajectory(method=method, lr=float(lr), p_init=p_init if mode == MODE_SCALED else "none")
+    curves = _Curves()
 
     def record(epoch, drift):
-        traj.epochs.append(epoch)
-        traj.p_drift.append(drift)
+        curves.epochs.append(epoch)
+        curves.p_drift.append(drift)
         if not np.all(np.isfinite(X)):  # diverged: the curves end with None
-            for curve in (traj.loss, traj.max_leverage, traj.cond_gram) + ((traj.error,) if error else ()):
+            for curve in (curves.loss, curves.max_leverage, curves.cond_gram) + ((curves.error,) if error else ()):
                 curve.append(None)
             return False
-        traj.loss.append(_pair_loss(X, rows, cols, values, code))
+        curves.loss.append(_pair_loss(X, rows, cols, values, code))
         if error is not None:
-            traj.error.append(float(error(X)))
-        _theory_record(traj, X)
+            curves.error.append(float(error(X)))
+        curves.theory(X)
         return True
 
     record(0, 0.0)
@@ -214,10 +243,10 @@ def run_pairs(X0, rows, cols, values, *, loss: str, method: str, lr: float, epoc
         start = time.perf_counter()
         with np.errstate(all="ignore"):
             drift = pair_steps(X, P, rows, cols, values, order, float(lr), code, mode, int(resync_every), counter)
-        traj.seconds += time.perf_counter() - start
+        curves.seconds += time.perf_counter() - start
         if not record(epoch, drift):
             break
-    return traj
+    return curves.freeze(method=method, lr=float(lr), p_init=p_init if mode == MODE_SCALED else "none")
 
 
 def all_pairs(d: int, *, diagonal: bool):
@@ -230,7 +259,7 @@ def all_pairs(d: int, *, diagonal: bool):
 # ----------------------------------------------------------------------------- Figures 1 and 2
 
 
-@dataclass
+@dataclass(frozen=True)
 class PairExperiment:
     """Both methods on one ground truth.
 
@@ -326,7 +355,7 @@ def measure_drift(*, steps: int = 100_000, resync_every: int = 0, kappa: float =
 # ----------------------------------------------------------------------------- Figure 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class BprExperiment:
     """Figure 3: BPR item-item collaborative filtering.
 
@@ -345,8 +374,21 @@ class BprExperiment:
     rank: int
     np_max_auc: float
     methods: dict
-    spectrum: list = field(default_factory=list)
+    spectrum: tuple = ()
     seconds: dict = field(default_factory=dict)
+
+    @property
+    def generated(self) -> bool:
+        """True on the generated stand-in, False on MovieLens ratings."""
+        return self.data.startswith("generated")
+
+    def to_np_max(self, method: str):
+        """Returns the fraction of an epoch at which ``method`` first reaches the NP-Maximum AUC, or None."""
+        return self.methods[method].to_fraction(self.np_max_auc)
+
+    def to_auc_target(self, method: str):
+        """Returns the fraction of an epoch at which ``method`` first reaches AUC :data:`AUC_TARGET`, or None."""
+        return self.methods[method].to_fraction(AUC_TARGET)
 
     def summary(self) -> dict:
         """Returns the JSON form with ``final_auc``, ``fraction_to_np_max``, ``fraction_to_auc_0.9``."""
@@ -354,8 +396,8 @@ class BprExperiment:
         for name, traj in self.methods.items():
             out = traj.summary()
             out["final_auc"] = traj.auc[-1]
-            out["fraction_to_np_max"] = fraction_to_reach(traj.epochs, traj.auc, self.np_max_auc)
-            out["fraction_to_auc_0.9"] = fraction_to_reach(traj.epochs, traj.auc, AUC_TARGET)
+            out["fraction_to_np_max"] = self.to_np_max(name)
+            out["fraction_to_auc_0.9"] = self.to_auc_target(name)
             methods[name] = out
         return {"data": self.data, "items": self.items, "train": self.train, "test": self.test, "rank": self.rank,
                 "np_max_auc": self.np_max_auc, "spectrum": self.spectrum, "seconds": self.seconds, "methods": methods}
@@ -406,16 +448,16 @@ def run_bpr(train: Triples, test: Triples, items: int, *, rank: int, method: str
     counter = np.zeros(1, dtype=np.int64)
     sub = train.head(min(train_eval, max(1, len(train) // 10)))
     bounds = np.linspace(0, len(train), checkpoints + 1).astype(np.int64)
-    traj = Trajectory(method=method, lr=float(lr))
+    curves = _Curves()
 
     def record(fraction, drift):
         loss, _ = evaluate_triples(X, sub.I, sub.J, sub.K, sub.Y)
         _, auc = evaluate_triples(X, test.I, test.J, test.K, test.Y)
-        traj.epochs.append(fraction)
-        traj.loss.append(float(loss))
-        traj.auc.append(float(auc))
-        _theory_record(traj, X)
-        traj.p_drift.append(float(drift))
+        curves.epochs.append(fraction)
+        curves.loss.append(float(loss))
+        curves.auc.append(float(auc))
+        curves.theory(X)
+        curves.p_drift.append(float(drift))
 
     record(0.0, 0.0)
     for epoch in range(epochs):
@@ -424,13 +466,13 @@ def run_bpr(train: Triples, test: Triples, items: int, *, rank: int, method: str
             start = time.perf_counter()
             drift = triple_steps(X, P, train.I, train.J, train.K, train.Y, 0, perm.size, perm, float(lr), mode,
                                  int(resync_every), counter)
-            traj.seconds += time.perf_counter() - start
+            curves.seconds += time.perf_counter() - start
             if not np.all(np.isfinite(X)):
                 raise InputError(f"lr: {method} with step {lr:g} diverged (non-finite iterate)")
             record(epoch + done / checkpoints, drift)
             if progress is not None:
                 progress()
-    return traj
+    return curves.freeze(method=method, lr=float(lr))
 
 
 def bpr_experiment(*, quick: bool = True, ratings=None, epochs: int = 2, lrs=None, rank: int = 3, seed: int = 0,
@@ -438,7 +480,7 @@ def bpr_experiment(*, quick: bool = True, ratings=None, epochs: int = 2, lrs=Non
                    progress_bar: bool = False) -> BprExperiment:
     """Returns Figure 3's runs on MovieLens ``ratings`` (a ratings.csv path) or on the generated stand-in.
 
-    Sizes default to the paper's (62,000 items, 10⁸/10⁷ triples), or with ``quick`` to 2,000 items and
+    Sizes default to the paper's (62,000 items, 10⁸/10⁷ triples), or with ``quick`` to 1,000 items and
     the same number of triples per item. ``lrs`` defaults to :data:`BPR_STEPS` with the ScaledSGD step
     scaled by items/62,000 (same initial ηP₀).
     """
@@ -474,230 +516,112 @@ def bpr_experiment(*, quick: bool = True, ratings=None, epochs: int = 2, lrs=Non
             runs[method] = run_bpr(train, test, d, rank=rank, method=method, lr=lrs[method], epochs=epochs, seed=seed,
                                    checkpoints=checkpoints, progress=bar.update)
         timings[method] = time.perf_counter() - start
-    return BprExperiment(data, d, len(train), len(test), rank, np_max, runs, spectrum, timings)
+    return BprExperiment(data, d, len(train), len(test), rank, np_max, runs, tuple(spectrum), timings)
 
 
-# ----------------------------------------------------------------------------- REPORT.md
 
 
-def _ratio(a, b):
-    return None if a is None or b is None or b == 0 else a / b
+# ----------------------------------------------------------------------------- protocols
 
 
-def _fmt(value, spec=".3g"):
-    return "never" if value is None else format(value, spec)
+@dataclass(frozen=True)
+class RmseParams:
+    """Figure 1's experiment (see :func:`completion_experiment`); ``methods`` as a comma-separated list."""
+
+    kappa: float
+    d: int = 30
+    r: int = 3
+    epochs: int = 200
+    lr: float = RMSE_STEP
+    seed: int = 0
+    p_init: str = "exact"
+    resync_every: int = DEFAULT_RESYNC_EVERY
+    methods: str = ",".join(METHODS)
 
 
-def _max_ratio(traj: Trajectory, coherence: float) -> float:
-    return max(v for v in traj.max_leverage if v is not None) / coherence
+def rmse_experiment(params: RmseParams) -> PairExperiment:
+    """Returns :func:`completion_experiment` for ``params``."""
+    return completion_experiment(params.kappa, d=params.d, r=params.r, epochs=params.epochs, lr=params.lr,
+                                 seed=params.seed, p_init=params.p_init, resync_every=params.resync_every,
+                                 methods=tuple(params.methods.split(",")))
 
 
-def pair_verdicts(well: dict, ill: dict, *, figure: str, epochs: int) -> list[VerdictRow]:
-    """Returns the verdict rows of Figure 1 or 2 from the summaries of the well- and ill-conditioned runs."""
-    source = f"seed 001, Section 5, {figure}"
-    ws, wg = well["methods"]["scaledsgd"], well["methods"]["sgd"]
-    is_, ig = ill["methods"]["scaledsgd"], ill["methods"]["sgd"]
-    rows = []
-    if figure == "Figure 1":
-        rate_ratio = _ratio(ws["decades_per_epoch"], wg["decades_per_epoch"])
-        both = ws["epochs_to_1e-10"] is not None and wg["epochs_to_1e-10"] is not None
-        ok = both and rate_ratio is not None and 1 / 2 <= rate_ratio <= 2
-        rows.append(VerdictRow(
-            "well-conditioned: both methods converge to machine error at roughly the same linear rate", source,
-            "κ = 1, η = 0.3: both converge at roughly the same rate",
-            f"epochs to 1e-10: ScaledSGD {_fmt(ws['epochs_to_1e-10'])}, SGD {_fmt(wg['epochs_to_1e-10'])}; "
-            f"rate (decades/epoch) {_fmt(ws['decades_per_epoch'])} vs {_fmt(wg['decades_per_epoch'])}",
-            "agrees" if ok else "differs", "" if ok else
-            "rates differ by more than a factor 2 or a run does not converge; this κ = 1 matrix has ZᵀZ = 2I, so near "
-            "the solution P ≈ I/2 and at equal η ScaledSGD's steps are half of SGD's"))
-    stalls = ig["epochs_to_1e-10"] is None or (is_["epochs_to_1e-10"] is not None and ig["epochs_to_1e-10"] >= SLOWDOWN * is_["epochs_to_1e-10"])
-    rows.append(VerdictRow(
-        "ill-conditioned: SGD slows down significantly", source,
-        "SGD stagnates on the ill-conditioned ground truth" if figure == "Figure 1" else "SGD slows down with outliers",
-        f"SGD epochs to 1e-10: {_fmt(ig['epochs_to_1e-10'])} (of {epochs}); final error {_fmt(ig['error'][-1])}",
-        "agrees" if stalls else "differs", "" if stalls else f"SGD reaches 1e-10 within {SLOWDOWN:g}× ScaledSGD's epochs"))
-    same = is_["epochs_to_1e-10"] is not None and ws["epochs_to_1e-10"] is not None and \
-        is_["epochs_to_1e-10"] <= SIMILAR_RATE * ws["epochs_to_1e-10"]
-    rows.append(VerdictRow(
-        "ill-conditioned: ScaledSGD keeps its well-conditioned rate", source,
-        "ScaledSGD converges at almost exactly the same rate as in the well-conditioned case",
-        f"ScaledSGD epochs to 1e-10: {_fmt(ws['epochs_to_1e-10'])} (well) vs {_fmt(is_['epochs_to_1e-10'])} (ill)",
-        "agrees" if same else "differs", "" if same else f"more than {SIMILAR_RATE:g}× the well-conditioned epochs"))
-    return rows
+def _rmse_command(p: RmseParams) -> str:
+    parts = [f"riptools scaledsgd rmse --kappa {p.kappa:g}"]
+    parts += [f"--d {p.d}"] if p.d != 30 else []
+    parts += [f"--p-init {p.p_init}"] if p.p_init != "exact" else []
+    parts += [f"--resync-every {p.resync_every}"] if p.resync_every != DEFAULT_RESYNC_EVERY else []
+    parts += [f"--epochs {p.epochs}"] if p.epochs != 200 else []
+    return " ".join(parts + [f"--seed {p.seed} --json"])
 
 
-def coherence_verdict(exp: PairExperiment) -> VerdictRow:
-    """Returns the Theorem 2 row: ScaledSGD's iterates stay within 16× the ground truth's coherence."""
-    ratio = _max_ratio(exp.methods["scaledsgd"], exp.coherence)
-    sgd_ratio = _max_ratio(exp.methods["sgd"], exp.coherence)
-    bound = 16 * exp.coherence
-    vacuous = " (vacuous here: 16μr/d ≥ 1 ≥ g_i)" if bound >= 1 else ""
-    ok = ratio <= 16
-    return VerdictRow(
-        "ScaledSGD's iterates stay incoherent: max_i g_i(X_t) ≤ g_max ≈ 16·μr/d", "seed 001, Theorem 2 and Section 3",
-        "g_max = 2⁴/(1−2ρ)²·μr/d (≥ 16μr/d); 'a mild constant factor ≈ 16'",
-        f"{exp.name}, random start: max_t max_i g_i(X_t) = {ratio:.2f}·μr/d (SGD: {sgd_ratio:.2f}·μr/d), μr/d = {exp.coherence:.3g}",
-        "agrees" if ok else "differs",
-        ("holds along the whole run from a random start, outside the theorem's local hypothesis" + vacuous) if ok
-        else "exceeds 16μr/d; the theorem assumes a start with f(X₀) ≤ ½(ρ/κ)², a random start is outside it")
+RMSE = Protocol(name="scaledsgd-rmse", run=rmse_experiment, params=RmseParams, command=_rmse_command)
+"""Figure 1 (the paper's size at both quick and full: 30×30, 200 epochs)."""
+
+COHERENCE = Protocol(name="scaledsgd-coherence", run=rmse_experiment, params=RmseParams,
+                     # d = 500 makes 16μr/d < 1, so Theorem 2's bound is not vacuous; quick: d = 100.
+                     sizes={"quick": {"d": 100}, "full": {"d": 500}}, command=_rmse_command)
+"""Theorem 2's coherence along a κ = 10⁴ RMSE run at a larger d."""
 
 
-def footnote_verdict(runs: dict, epochs: int) -> VerdictRow:
-    """Returns the footnote-1 row: P₀ = σ²I in place of (X₀ᵀX₀)⁻¹."""
-    foot = runs["footnote"]["methods"]["scaledsgd"]
-    exact = runs["exact"]["methods"]["scaledsgd"]
-    ok = foot["epochs_to_1e-10"] is not None
-    return VerdictRow(
-        "initialising P₀ = σ²I (no O(d) work) is enough", "seed 001, footnote 1 and Section 5",
-        "'we can simply set P₀ = σ²I'; 'all of our experiments use … an initial P = σ²I'",
-        f"Figure 1 κ = 10⁴, Sherman–Morrison only (no resync): final error {_fmt(foot['error'][-1])} after {epochs} epochs "
-        f"(P₀ = (X₀ᵀX₀)⁻¹: 1e-10 at epoch {_fmt(exact['epochs_to_1e-10'])}; P₀ = I/(dσ²): "
-        f"{_fmt(runs['expected']['methods']['scaledsgd']['error'][-1])})",
-        "agrees" if ok else "refuted",
-        "" if ok else "Sherman–Morrison keeps P₀⁻¹ − X₀ᵀX₀ forever, and σ²I is not even E[X₀ᵀX₀]⁻¹ = I/(dσ²); "
-        "it works only if P is resynchronised; replay: riptools scaledsgd rmse --kappa 1e4 --p-init footnote --resync-every 0")
+@dataclass(frozen=True)
+class EdmParams:
+    """Figure 2's experiment (see :func:`edm_experiment`), at the authors' step sizes."""
+
+    outliers: int
+    d: int = 30
+    epochs: int = 500
+    seed: int = 0
 
 
-def bpr_verdicts(summary: dict) -> list[VerdictRow]:
-    """Returns the Figure 3 rows from the BPR summary."""
-    source = "seed 001, Section 5, Figure 3"
-    s, g = summary["methods"]["scaledsgd"], summary["methods"]["sgd"]
-    where = (f"generated stand-in, {summary['items']:,} items, {summary['train']:,} train triples"
-             if summary["data"].startswith("generated") else summary["data"])
-    caveat = "measured on a generated stand-in for MovieLens-25M (no download possible)" if summary["data"].startswith("generated") else ""
-    rows = []
-    both = all(m["fraction_to_np_max"] is not None and m["fraction_to_np_max"] <= 1 for m in (s, g))
-    rows.append(VerdictRow("both methods beat NP-Maximum within the first epoch", source,
-                           "both achieve higher AUC than NP-Maximum before finishing the first epoch",
-                           f"{where}: NP-Maximum {summary['np_max_auc']:.4f}; reached at {_fmt(s['fraction_to_np_max'], '.2f')} "
-                           f"(ScaledSGD) and {_fmt(g['fraction_to_np_max'], '.2f')} (SGD) epochs",
-                           "agrees" if both else "differs", caveat))
-    ratio = _ratio(g["fraction_to_np_max"], s["fraction_to_np_max"])
-    ok = ratio is not None and ratio >= 2
-    rows.append(VerdictRow("ScaledSGD reaches NP-Maximum with ~4× fewer samples", source,
-                           "11% of the training samples vs 46% for SGD (≈ 4×)",
-                           f"{_fmt(s['fraction_to_np_max'], '.1%')} vs {_fmt(g['fraction_to_np_max'], '.1%')} (ratio {_fmt(ratio, '.2f')})",
-                           "agrees" if ok else "differs", caveat + ("" if ok else "; SGD needs less than 2× ScaledSGD's samples")))
-    ratio = _ratio(g["fraction_to_auc_0.9"], s["fraction_to_auc_0.9"])
-    ok = ratio is not None and ratio >= 2
-    rows.append(VerdictRow("ScaledSGD reaches AUC 0.9 with ~5× fewer samples", source,
-                           "second epoch: 16% vs 81% of the samples, i.e. 1.16 vs 1.81 epochs",
-                           f"{_fmt(s['fraction_to_auc_0.9'], '.2f')} vs {_fmt(g['fraction_to_auc_0.9'], '.2f')} epochs (ratio {_fmt(ratio, '.2f')})",
-                           "agrees" if ok else "differs", caveat + ("" if ok else "; ratio below 2")))
-    return rows
+def edm_run(params: EdmParams) -> PairExperiment:
+    """Returns :func:`edm_experiment` for ``params``."""
+    return edm_experiment(params.outliers, d=params.d, epochs=params.epochs, seed=params.seed)
 
 
-EXPERIMENTS = {"rmse": completion_experiment, "edm": edm_experiment, "drift": measure_drift}
-"""The experiments of the reproduce section by kind (``bpr`` is :func:`bpr_experiment`'s summary)."""
+EDM = Protocol(name="scaledsgd-edm", run=edm_run, params=EdmParams,
+               command=lambda p: f"riptools scaledsgd edm --outliers {p.outliers} --seed {p.seed} --json")
+"""Figure 2 (the paper's size at both quick and full: 30 points, 500 epochs)."""
 
 
-def experiment_task(*, kind: str, options: dict):
-    """Returns one experiment of the reproduce section (``kind`` rmse/edm/drift/bpr): a task any executor can run."""
-    if kind == "bpr":
-        return bpr_experiment(**options).summary()
-    if kind not in EXPERIMENTS:
-        raise InputError(f"kind: expected one of {sorted(EXPERIMENTS) + ['bpr']}, got {kind!r}")
-    return EXPERIMENTS[kind](**options)
+@dataclass(frozen=True)
+class DriftParams:
+    """The drift measurement (see :func:`measure_drift`)."""
+
+    steps: int = 100_000
+    resync_every: int = 0
+    kappa: float = 1e4
+    seed: int = 0
 
 
-def reproduce_section(context) -> Section:
-    """Runs Figures 1–3, the footnote-1 check, the drift measurement and the coherence run; returns the section."""
-    from riptools.experiments.scaledsgd_plots import plot_bpr, plot_pair_experiments
+def drift_run(params: DriftParams) -> DriftMeasurement:
+    """Returns :func:`measure_drift` for ``params``."""
+    return measure_drift(steps=params.steps, resync_every=params.resync_every, kappa=params.kappa, seed=params.seed)
 
-    seed = context.seed
-    coherence_d = 100 if context.quick else 500
-    # Every experiment of the section is one task, stored as it finishes and spread over the executor.
-    tasks = {
-        ("fig1", "well"): ("rmse", {"kappa": 1.0, "seed": seed}),
-        ("fig1", "ill"): ("rmse", {"kappa": 1e4, "seed": seed}),
-        ("fig2", "well"): ("edm", {"outliers": 0, "seed": seed}),
-        ("fig2", "ill"): ("edm", {"outliers": 5, "seed": seed}),
-        **{("footnote", p): ("rmse", {"kappa": 1e4, "seed": seed, "p_init": p, "resync_every": 0, "methods": ["scaledsgd"]})
-           for p in ("footnote", "expected", "exact")},
-        ("coherence", ""): ("rmse", {"kappa": 1e4, "d": coherence_d, "seed": seed}),
-        ("drift", "no_resync"): ("drift", {"resync_every": 0, "seed": seed}),
-        ("drift", "resync_10000"): ("drift", {"resync_every": 10_000, "seed": seed}),
-        ("bpr", ""): ("bpr", {"quick": context.quick, "seed": seed}),
-    }
-    values = context.map_cached("scaledsgd-experiment", experiment_task,
-                                [{"kind": kind, "options": options} for kind, options in tasks.values()],
-                                desc="ScaledSGD experiments", codec="pickle")
-    done = dict(zip(tasks, values))
 
-    def group(name: str, *, summary: bool = True) -> dict:
-        return {label: (value.summary() if summary else value) for (g, label), value in done.items() if g == name}
+DRIFT = Protocol(name="scaledsgd-drift", run=drift_run, params=DriftParams)
+"""Drift of the Sherman–Morrison P after 10⁵ κ = 10⁴ steps (replayed by the ``python -c`` line)."""
 
-    fig1, fig2, footnote, drift = group("fig1"), group("fig2"), group("footnote"), group("drift", summary=False)
-    coherence_exp, bpr = done[("coherence", "")], done[("bpr", "")]
-    coherence = coherence_exp.summary()
-    for name, value in (("scaledsgd_rmse", fig1), ("scaledsgd_edm", fig2), ("scaledsgd_footnote", footnote),
-                        ("scaledsgd_coherence", coherence), ("scaledsgd_drift", drift), ("scaledsgd_bpr", bpr)):
-        context.save_result(name, value)
 
-    plot_pair_experiments(context.figure_path("scaledsgd_fig1_rmse"), [fig1["well"], fig1["ill"]])
-    plot_pair_experiments(context.figure_path("scaledsgd_fig2_edm"), [fig2["well"], fig2["ill"]], ylabel="relative EDM error")
-    lines = [dict(coherence, coherence_line=coherence["ground_truth_coherence"])] + \
-        [dict(fig1[k], coherence_line=fig1[k]["ground_truth_coherence"]) for k in ("ill",)]
-    plot_pair_experiments(context.figure_path("scaledsgd_coherence"), lines, quantity="max_leverage", ylabel="max_i g_i(X_t)")
-    plot_bpr(context.figure_path("scaledsgd_fig3_bpr"), bpr)
+@dataclass(frozen=True)
+class BprParams:
+    """Figure 3's experiment on the generated stand-in (see :func:`bpr_experiment`).
 
-    verdicts = pair_verdicts(fig1["well"], fig1["ill"], figure="Figure 1", epochs=200)
-    verdicts += pair_verdicts(fig2["well"], fig2["ill"], figure="Figure 2", epochs=500)
-    verdicts += [coherence_verdict(coherence_exp), footnote_verdict(footnote, 200)]
-    verdicts += bpr_verdicts(bpr)
+    Attributes:
+        quick: 1,000 items and records every 4 % of an epoch instead of 62,000 items and every 1 %.
+        seed: data, starts and visiting orders.
+    """
 
-    def row(label, exp):
-        cells = []
-        for m in METHODS:
-            c = exp["methods"][m]
-            cells.append(f"η={c['lr']:g}: {_fmt(c['epochs_to_1e-10'])} epochs, final {_fmt(c['error'][-1], '.1e')}, "
-                         f"max g/(μr/d) {max(v for v in c['max_leverage'] if v is not None) / exp['ground_truth_coherence']:.2f}")
-        return f"| {label} | κ(ZᵀZ) = {exp['kappa']:.3g} | " + " | ".join(cells) + " |"
+    quick: bool = False
+    seed: int = 0
 
-    s, g = bpr["methods"]["scaledsgd"], bpr["methods"]["sgd"]
-    markdown = "\n".join([
-        "ScaledSGD (seed 001) right-multiplies each SGD row update by a cached P = (XᵀX)⁻¹ kept current by four "
-        "Sherman–Morrison rank-1 updates per sample (equations (1), (2a), (2b)). Step sizes: Figure 1 uses the "
-        "paper's η = 0.3; Figures 2 and 3 use the values of the authors' public code (the paper states none). "
-        "Relative error = ‖XXᵀ − M‖_F/‖M‖_F (EDM: of the distance matrix); epochs counted until it is ≤ 1e-10.",
-        "",
-        "| run | ground truth | ScaledSGD | SGD |",
-        "|---|---|---|---|",
-        row("Fig. 1 RMSE, κ = 1", fig1["well"]), row("Fig. 1 RMSE, κ = 10⁴", fig1["ill"]),
-        row("Fig. 2 EDM, cube", fig2["well"]), row("Fig. 2 EDM, 5 outliers", fig2["ill"]),
-        row(f"RMSE d = {coherence_d}, κ = 10⁴", coherence),
-        "",
-        f"**Footnote 1.** With P₀ = σ²I and Sherman–Morrison updates only, ScaledSGD on the κ = 10⁴ matrix ends at "
-        f"relative error {_fmt(footnote['footnote']['methods']['scaledsgd']['error'][-1], '.2e')} after 200 epochs "
-        f"(P₀ = I/(dσ²): {_fmt(footnote['expected']['methods']['scaledsgd']['error'][-1], '.2e')}; exact P₀: 1e-10 at epoch "
-        f"{_fmt(footnote['exact']['methods']['scaledsgd']['epochs_to_1e-10'])}). The updates carry P₀⁻¹ − X₀ᵀX₀ along "
-        "forever, so only a resynchronisation (or the exact P₀ the authors' code uses) repairs it.",
-        "",
-        f"**Drift of the cached P** (κ = 10⁴, 10⁵ steps): {drift['no_resync'].final_drift:.1e} relative without "
-        f"resynchronisation; with a resync every 10⁴ steps the largest drift seen is "
-        f"{drift['resync_10000'].max_drift_at_resync:.1e}. Default schedule: every {DEFAULT_RESYNC_EVERY:,} steps.",
-        "",
-        f"**Figure 3** ({bpr['data']}; {bpr['items']:,} items, {bpr['train']:,}/{bpr['test']:,} train/test triples, r = {bpr['rank']}). "
-        f"NP-Maximum {bpr['np_max_auc']:.4f}. ScaledSGD (η = {s['lr']:g}): NP-Maximum at {_fmt(s['fraction_to_np_max'], '.3f')} "
-        f"epochs, AUC 0.9 at {_fmt(s['fraction_to_auc_0.9'], '.3f')}, final AUC {s['final_auc']:.4f}. SGD (η = {g['lr']:g}): "
-        f"{_fmt(g['fraction_to_np_max'], '.3f')}, {_fmt(g['fraction_to_auc_0.9'], '.3f')}, {g['final_auc']:.4f}. "
-        + (f"Generated matrix: eigenvalues {', '.join(f'{v:.3g}' for v in bpr['spectrum'][:4])}, … (κ of the top 3: "
-           f"{bpr['spectrum'][0] / bpr['spectrum'][2]:.3g}; of all {len(bpr['spectrum'])}: {bpr['spectrum'][0] / bpr['spectrum'][-1]:.3g}). "
-           if bpr["spectrum"] else "")
-        + f"Step time: ScaledSGD {s['seconds']:.1f} s, SGD {g['seconds']:.1f} s.",
-    ])
-    mode = "--quick " if context.quick else ""
-    return Section(
-        title="ScaledSGD versus SGD (seed 001, Figures 1–3)",
-        markdown=markdown,
-        verdicts=verdicts,
-        figures=["scaledsgd_fig1_rmse.png", "scaledsgd_fig2_edm.png", "scaledsgd_coherence.png", "scaledsgd_fig3_bpr.png"],
-        commands=[
-            "riptools scaledsgd rmse --kappa 1 --json", "riptools scaledsgd rmse --kappa 1e4 --json",
-            "riptools scaledsgd edm --outliers 0 --json", "riptools scaledsgd edm --outliers 5 --json",
-            "riptools scaledsgd rmse --kappa 1e4 --p-init footnote --resync-every 0 --json",
-            f"riptools scaledsgd bpr {mode}--json",
-            f"riptools reproduce {mode}--only scaledsgd",
-        ],
-        order=70,
-    )
+
+def bpr_run(params: BprParams) -> BprExperiment:
+    """Returns :func:`bpr_experiment` for ``params``."""
+    return bpr_experiment(quick=params.quick, seed=params.seed)
+
+
+BPR = Protocol(name="scaledsgd-bpr", run=bpr_run, params=BprParams,
+               sizes={"quick": {"quick": True}, "full": {"quick": False}},
+               command=lambda p: f"riptools scaledsgd bpr{' --quick' if p.quick else ''} --seed {p.seed} --json")
+"""Figure 3; quick at 1,000 items (same triples per item), full at MovieLens-25M's 62,000."""

@@ -43,3 +43,13 @@ def source_modules() -> dict[str, object]:
         if hasattr(module, "REFERENCE"):
             modules[info.name] = module
     return modules
+
+
+def all_claims() -> dict:
+    """Returns {claim id: Claim} for the ``CLAIMS`` of every source, sources by key, claims in their order.
+
+    Example:
+        >>> "scaledsgd.sg.variance" in all_claims()
+        True
+    """
+    return {claim.id: claim for module in source_modules().values() for claim in getattr(module, "CLAIMS", ())}
