@@ -37,7 +37,7 @@ from riptools.protocols.scaledsgd import (
     measure_drift,
     run_pairs,
 )
-from riptools.experiments.scaledsgd_data import Triples, completion_ground_truth, draw_triples, load_ratings
+from riptools.protocols.scaledsgd_data import Triples, completion_ground_truth, draw_triples, load_ratings
 from riptools.validation import InputError
 
 RATINGS = Path(__file__).parent / "data" / "ratings_small.csv"

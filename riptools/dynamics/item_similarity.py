@@ -4,7 +4,7 @@
 * :func:`sparse_cosine` — cosine similarities of item columns of a sparse user-item matrix, entry by entry;
 * :func:`latent_inner` — entries of WWᵀ for the generated stand-in.
 
-:mod:`riptools.experiments.scaledsgd_data` builds the data from these (riptools keeps numba code in
+:mod:`riptools.protocols.scaledsgd_data` builds the data from these (riptools keeps numba code in
 :mod:`riptools.dynamics`).
 """
 

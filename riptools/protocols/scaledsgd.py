@@ -12,7 +12,7 @@ Matrix Completion" (NeurIPS 2022, arXiv:2208.11246), Section 5:
 * **Figure 3 (BPR).** Item-item collaborative filtering, r = 3, 2 epochs, ScaledSGD step 10³ and SGD
   step 10⁻² (the authors' ``Exp3_CF_Huge.m``; the paper states none). On MovieLens-25M (62,000
   items, 10⁸ train / 10⁷ test triples) when a ``ratings.csv`` is given; otherwise on the generated
-  stand-in of :mod:`riptools.experiments.scaledsgd_data` at the same size (``--quick``: 1,000 items
+  stand-in of :mod:`riptools.protocols.scaledsgd_data` at the same size (``--quick``: 1,000 items
   and the same number of triples per item, ScaledSGD step scaled by 1,000/62,000 so that the initial
   effective step ηP₀ ≈ η/(dσ²) is the full run's). Curves every 1% of an epoch (``--quick``: 4%);
   training loss on a fixed subsample of at most :data:`TRAIN_EVAL_SIZE` training triples, AUC on the
@@ -48,22 +48,22 @@ from riptools.dynamics.scaledsgd import (
     evaluate_triples,
     initial_preconditioner,
     leverage_scores,
+    logistic_scores_epoch,
     pair_steps,
     relative_drift,
+    score_auc,
     triple_steps,
 )
-from riptools.experiments.scaledsgd_data import (
+from riptools.protocols import Protocol
+from riptools.protocols.scaledsgd_data import (
     Triples,
     completion_ground_truth,
     draw_triples,
     edm_points,
     generated_similarity,
     load_ratings,
-    logistic_scores_epoch,
-    score_auc,
     squared_distances,
 )
-from riptools.protocols import Protocol
 from riptools.validation import InputError, positive_int
 
 METHODS = ("scaledsgd", "sgd")

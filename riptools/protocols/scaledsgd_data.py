@@ -1,6 +1,6 @@
-"""Data for the ScaledSGD experiments: ground truths, MovieLens ``ratings.csv`` and item-item triples.
+"""Data for the ScaledSGD protocols: ground truths, MovieLens ``ratings.csv`` and item-item triples.
 
-* Figure 1 ground truths (seed 001, Section 5; the matrices of the authors' public code
+* Figure 1 ground truths (the ScaledSGD paper, NeurIPS 2022, Section 5; the matrices of the authors' public code
   ``Generate_Data.m``): M = U diag(s) Uᵀ with U a Haar-random d×r orthonormal matrix, s = (2, 2, 2)
   for κ = 1 and s_l = 10·κ^{−l/(r−1)}, l = 0…r−1, otherwise (κ = 10⁴, r = 3: 10, 10⁻¹, 10⁻³).
 * Figure 2 point sets: d points uniform in [−1, 1]³; the ill-conditioned set moves the first 5 points
@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from riptools.dynamics.item_similarity import latent_inner, parse_ratings_csv, sparse_cosine
-from riptools.dynamics.scaledsgd import logistic_scores_epoch, score_auc  # noqa: F401 - the NP-Maximum baseline's kernels, used from here
 from riptools.validation import InputError, positive_int
 
 CHUNK = 1_000_000
