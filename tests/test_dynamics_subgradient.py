@@ -50,7 +50,7 @@ def test_kernel_equals_the_seed_jax_code_bit_for_bit(alpha, beta):
 
 def test_kernel_equals_the_seed_jax_code_on_the_notebook_starts_through_many_chunks():
     """The 100 notebook starts with 1, 2 and 7 threads (different chunks): the same bits as JAX's."""
-    from riptools.experiments.divergence import notebook_starts
+    from riptools.protocols.divergence import notebook_starts
 
     starts = notebook_starts()
     jax_final, jax_last, _ = run_seed_jax(starts, alpha=0.1, beta=0.501, iters=5000)
