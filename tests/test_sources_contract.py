@@ -34,7 +34,9 @@ def test_source_declares_reference_checks_and_recorded_verdicts(key):
     module = SOURCES[key]
     reference = module.REFERENCE
     assert isinstance(reference, Reference) and reference.key == key
-    assert reference.authors and reference.title and reference.venue and 1900 < reference.year < 2100
+    assert reference.title and reference.venue and 1900 < reference.year < 2100
+    # A document that names no author (the JAX notebook) is cited by its title: authors are never invented.
+    assert reference.authors or reference.title in reference.short
     assert not HISTORY.search(reference.full), reference.full
     assert module.CHECKS, f"{key}: no checks"
     assert module.RECORDED and all(isinstance(verdict, Verdict) for verdict in module.RECORDED.values())

@@ -12,7 +12,8 @@ all restarts that fit as well as the best one; and, for tiny instances with exac
 data, by a lex Gröbner basis of the (r+1)×(r+1) minors in the masked entries
 (:func:`exact_completions`), which lists every completion of rank ≤ r.
 
-Reference: seed ``003_…`` (the completion problem); ALS and Gauss–Newton are textbook.
+Reference: M. Alkady, "Low-Rank Matrix Completion via Deep Neural Networks" (slides, 2025) for the
+completion problem; ALS and Gauss–Newton are textbook.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def complete(partial, rank: int, *, restarts: int = 32, seed: int = 0, als_itera
     """Returns the best rank-r completion of ``partial`` and the evidence on its uniqueness.
 
     Every restart is polished by Gauss–Newton; the best-fitting ones are compared on the masked
-    entries. Reference: seed ``003_…`` (the completion problem the network is trained on).
+    entries. Reference: M. Alkady (slides, 2025), the completion problem the network is trained on.
 
     Args:
         partial: square matrix with None or NaN at the masked entries.

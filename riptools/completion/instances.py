@@ -1,6 +1,6 @@
 """Masked low-rank instances and their identifiability: what the completion problem is given.
 
-Reference: seed ``003_…`` (slides "Low-Rank Matrix Completion via Deep Neural Networks"):
+Reference: M. Alkady, slides "Low-Rank Matrix Completion via Deep Neural Networks" (2025):
 M = UVᵀ with U, V ∈ R^{n×r} Gaussian, and m entries masked with ``m < n² − (2nr − r²)``.
 
 Conventions used throughout :mod:`riptools.completion`:
@@ -200,7 +200,7 @@ def random_mask(n: int, n_masked: int, rng: np.random.Generator) -> np.ndarray:
 def masked_instance(n: int, rank: int, n_masked: int, *, seed: int = 0, condition: str = "slides") -> MaskedInstance:
     """Returns a random masked instance M = UVᵀ (U, V standard Gaussian) with its identifiability.
 
-    Reference: seed ``003_…``, "Dataset" and "Our Problem" slides.
+    Reference: M. Alkady (2025), "Dataset" and "Our Problem" slides.
 
     Args:
         n: matrix size.

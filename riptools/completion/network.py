@@ -1,8 +1,9 @@
 """The slides' neural-network baseline: an MLP that maps a masked matrix to the full matrix.
 
-Reference: seed ``003_…``, "Model" slide: a feed-forward network with two hidden ReLU layers of
-O(n²) neurons, Adam with learning rate 10⁻³, mini-batches of 64, a 90/10 train/test split
-(10 000 epochs in the slides; riptools caps the epochs and reports the cap).
+Reference: M. Alkady, "Low-Rank Matrix Completion via Deep Neural Networks" (slides, 2025), "Model"
+slide: a feed-forward network with two hidden ReLU layers of O(n²) neurons, Adam with learning rate
+10⁻³, mini-batches of 64, a 90/10 train/test split (10 000 epochs in the slides; riptools caps the
+epochs and reports the cap).
 
 Input encoding (the slides do not print theirs): the n² entries with masked ones set to 0,
 followed by the n² mask indicators (1 observed, 0 masked), so a masked entry is distinguishable
@@ -99,7 +100,7 @@ class TrainedNetwork:
 def train_network(n: int, rank: int, n_masked: int, *, n_matrices: int, max_epochs: int = 200, seed: int = 0, hidden: int | None = None) -> TrainedNetwork:
     """Returns an MLP trained as in the slides on ``n_matrices`` random masked rank-r matrices.
 
-    Reference: seed ``003_…``, "Model" slide (two hidden ReLU layers, Adam 1e-3, batch 64, 90/10 split).
+    Reference: M. Alkady (slides, 2025), "Model" slide (two hidden ReLU layers, Adam 1e-3, batch 64, 90/10 split).
 
     Args:
         n: matrix size.

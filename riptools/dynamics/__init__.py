@@ -2,6 +2,6 @@
 
 * :mod:`riptools.dynamics.sgd` — SGD (one measurement per step) and full-batch gradient descent on
   f(U) = ‖A(UUᵀ − ZZᵀ)‖², with a counter-based random stream per trial (seed 002).
-* :mod:`riptools.dynamics.scaledsgd` — online SGD and ScaledSGD for symmetric completion (seed 001).
-* :mod:`riptools.dynamics.subgradient` — the subgradient method on entrywise-ℓ1 completion (seed 000).
+* :mod:`riptools.dynamics.scaledsgd` — online SGD and ScaledSGD for symmetric completion (Zhang, Chiu, Zhang, NeurIPS 2022).
+* :mod:`riptools.dynamics.subgradient` — the subgradient method on entrywise-ℓ1 completion (the JAX notebook "Matrix Completion", 2025).
 """

@@ -1,4 +1,4 @@
-"""Numba loops behind the ScaledSGD item-item data (seed 001, Figure 3): CSV parsing and similarity entries.
+"""Numba loops behind the ScaledSGD item-item data (the ScaledSGD paper, NeurIPS 2022, Figure 3): CSV parsing and similarity entries.
 
 * :func:`parse_ratings_csv` — the hot loop of reading a MovieLens ``ratings.csv`` (25 million lines);
 * :func:`sparse_cosine` — cosine similarities of item columns of a sparse user-item matrix, entry by entry;

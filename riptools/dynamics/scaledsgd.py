@@ -1,6 +1,6 @@
 """Online SGD and ScaledSGD for symmetric completion M ≈ XXᵀ: numba kernels, one sample per step.
 
-The method (seed 001: Zhang, Chiu, Zhang, "Accelerating SGD for highly ill-conditioned huge-scale
+The method (G. Zhang, H.-M. Chiu, R. Y. Zhang, "Accelerating SGD for highly ill-conditioned huge-scale
 online matrix completion", NeurIPS 2022):
 
 * **SGD, equation (1).** A sample (i, j) with residual e moves two rows of X:
@@ -439,13 +439,13 @@ def initial_preconditioner(X0: np.ndarray, *, p_init: str = "exact", sigma: floa
 
 
 def leverage_scores(X: np.ndarray) -> np.ndarray:
-    """Returns g_i(X) = e_iᵀX(XᵀX)⁻¹Xᵀe_i for every row i (seed 001, Theorem 2), via a thin QR."""
+    """Returns g_i(X) = e_iᵀX(XᵀX)⁻¹Xᵀe_i for every row i (the ScaledSGD paper, Theorem 2), via a thin QR."""
     Q, _ = np.linalg.qr(X)
     return np.einsum("ij,ij->i", Q, Q)
 
 
 def coherence_bound_scale(Z: np.ndarray) -> float:
-    """Returns μr/d = max_i ‖e_iᵀZ(ZᵀZ)^{-1/2}‖² of the ground truth factor Z (seed 001, eq. (5))."""
+    """Returns μr/d = max_i ‖e_iᵀZ(ZᵀZ)^{-1/2}‖² of the ground truth factor Z (the ScaledSGD paper, eq. (5))."""
     return float(leverage_scores(Z).max())
 
 
@@ -459,7 +459,7 @@ def relative_drift(X: np.ndarray, P: np.ndarray) -> float:
 def logistic_scores_epoch(scores, J, K, Y, order, lr):
     """One SGD pass of the logistic fit of y ≈ σ(s_j − s_k) over the triples ``order``, in place.
 
-    The NP-Maximum baseline of seed 001's Figure 3: one global score per item instead of a factor X.
+    The NP-Maximum baseline of the ScaledSGD paper's Figure 3: one global score per item instead of a factor X.
     """
     for t in range(order.shape[0]):
         s = order[t]

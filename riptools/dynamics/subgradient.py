@@ -3,7 +3,7 @@
 The method and instance (the JAX notebook "Matrix Completion", 2025; see :mod:`riptools.sources.subgradient_notebook`):
 
 * **Objective.** ``f(X, Y) = Σ_{(i,j)∈Ω} |(XYᵀ)_ij − M_ij|`` for X ∈ R^{m×r}, Y ∈ R^{n×r}. The point is
-  stored as ``z = (X.ravel(), Y.ravel())`` (row-major), so the seed's instance — ``f = |x₁y₁ − 1| +
+  stored as ``z = (X.ravel(), Y.ravel())`` (row-major), so the notebook's instance — ``f = |x₁y₁ − 1| +
   |x₂y₁ − 1| + |x₂y₂ − 1|`` with ``x = (x₁, x₂, y₁, y₂)`` — is m = n = 2, r = 1,
   Ω = ((0,0), (1,0), (1,1)), M = 1 on Ω (:data:`NOTEBOOK_INSTANCE`), and z is the notebook's x.
 * **Method.** ``z_{k+1} = z_k − α/(k+1)^β · g_k``, k = 0, 1, …, K−1, with g_k the subgradient that
@@ -22,21 +22,21 @@ optimised HLO and checked bit for bit against jax 0.10.2 (``tests/test_divergenc
   ``acc = −M_e``, our extension);
 * the objective ``((|r_0| + |r_1|) + |r_2|) + …`` in the order of Ω;
 * the update ``z ← fma(−step, g, z)``, again fused; g is a sum of ``s_e · coordinate`` terms (exact
-  products) accumulated in the order of Ω (for the seed's instance every sum has at most two terms,
+  products) accumulated in the order of Ω (for the notebook's instance every sum has at most two terms,
   so the order cannot matter).
 
 Unfused ``x·y − 1`` and ``z − step·g`` already differ from JAX in the last bit after one step for
 about 15 % of random points, so :func:`fma` calls LLVM's ``llvm.fma.f64`` explicitly: exact whatever
 the CPU and never left to the compiler's contraction choices. (On a CPU without FMA, XLA would not
-fuse, and the seed's numbers could differ there.)
+fuse, and the notebook's numbers could differ there.)
 
 The kernel never stores K-length histories. It records, at log-spaced checkpoints
 (:func:`checkpoint_steps`), f(z_k), ‖z_k‖, the imbalance ‖X_k‖²_F − ‖Y_k‖²_F and the products
 (X_kY_kᵀ)_e on Ω, plus the running extremes of f and ‖z‖ over the steps since the previous
 checkpoint. Memory is O(starts × checkpoints × |Ω|).
 
-Speed (the seed's 100 starts, on one core; ``benchmarks/bench_divergence.py`` measures it beside the
-seed's JAX code): the starts are stored lane-innermost in chunks of whole SIMD vectors, about one chunk
+Speed (the notebook's 100 starts, on one core; ``benchmarks/bench_divergence.py`` measures it beside the
+notebook's JAX code): the starts are stored lane-innermost in chunks of whole SIMD vectors, about one chunk
 per thread, and every step is one SIMD loop over a chunk's lanes, so that the processor overlaps the
 independent dependency chains of its vectors (one start-step is about 35 vector operations on 8 lanes;
 a loop over a single vector waits on the chain's latency, 2.4× slower). Iterations other than
@@ -141,9 +141,9 @@ class CompletionInstance:
 
 NOTEBOOK_INSTANCE = CompletionInstance(
     m=2, n=2, rank=1, rows=(0, 1, 1), cols=(0, 0, 1), values=(1.0, 1.0, 1.0),
-    name="|x1y1-1| + |x2y1-1| + |x2y2-1| (seed 000)",
+    name="|x1y1-1| + |x2y1-1| + |x2y2-1| (the JAX notebook)",
 )
-"""The seed's f(x₁, x₂, y₁, y₂) = |x₁y₁ − 1| + |x₂y₁ − 1| + |x₂y₂ − 1|; minimisers (t, t, 1/t, 1/t)."""
+"""The notebook's f(x₁, x₂, y₁, y₂) = |x₁y₁ − 1| + |x₂y₁ − 1| + |x₂y₂ − 1|; minimisers (t, t, 1/t, 1/t)."""
 
 
 @intrinsic
@@ -434,14 +434,14 @@ def run_subgradient(starts, *, alpha: float, beta: float, iters: int,
                     instance: CompletionInstance = NOTEBOOK_INSTANCE,
                     per_decade: int = CHECKPOINTS_PER_DECADE, progress: bool = False,
                     threads: int | None = None) -> SubgradientRuns:
-    """Returns checkpointed runs of z_{k+1} = z_k − α/(k+1)^β g_k from every start (seed 000's method).
+    """Returns checkpointed runs of z_{k+1} = z_k − α/(k+1)^β g_k from every start (the JAX notebook's method).
 
     Args:
         starts: (S, d) initial points, d = (m+n)·rank (a 1-d array is one start).
         alpha: step scale α > 0.
         beta: step decay exponent β ≥ 0 (0: constant; 0.501: nonsummable; 1.001: summable).
         iters: number of steps K.
-        instance: the completion problem (default: the seed's 2×2 rank-one instance).
+        instance: the completion problem (default: the notebook's 2×2 rank-one instance).
         per_decade: checkpoint density.
         progress: show a tqdm bar on stderr.
         threads: threads to run on (default ``numba.get_num_threads()``); the numbers do not depend on it.

@@ -175,7 +175,8 @@ def claim_findings(numbers: ClaimNumbers) -> list[Finding]:
             id=f"{REFERENCE.key}.variance[r={m.rank}]", source=REFERENCE.at(CLAIMS_SLIDE),
             statement=f"Var(M_ij) = r = {m.rank} for M = UVᵀ, U, V ∈ R^(n×{m.rank}) standard Gaussian",
             source_says=str(m.rank), measured=f"exactly {m.exact}; simulated {m.simulated:.4f} ± {m.standard_error:.4f}",
-            verdict=verdict, reason=reason, evidence=_fields(m), replay=replay))
+            verdict=verdict, reason=reason, evidence=_fields(m), replay=replay,
+            counterexample_size="" if verdict is Verdict.AGREES else f"rank {m.rank}"))
     d = numbers.density
     verdict, reason = density_verdict(d)
     findings.append(Finding(
@@ -191,7 +192,8 @@ def claim_findings(numbers: ClaimNumbers) -> list[Finding]:
             id=f"{REFERENCE.key}.degrees_of_freedom[n={m.n},r={m.rank}]", source=REFERENCE.at("slide 'Our Problem'"),
             statement=f"an {m.n}×{m.n} matrix of rank {m.rank} has 2nr − r² = {m.formula} independent elements",
             source_says=str(m.formula), measured=f"Jacobian rank {m.jacobian_rank}, gauge upper bound {m.upper_bound}",
-            verdict=verdict, reason=reason, evidence=_fields(m), replay=replay))
+            verdict=verdict, reason=reason, evidence=_fields(m), replay=replay,
+            counterexample_size="" if verdict is Verdict.AGREES else f"n = {m.n}, r = {m.rank}"))
     for m in numbers.within_one_sigma:
         verdict, reason = within_one_sigma_verdict(m, numbers.printed_ranks)
         findings.append(Finding(
@@ -200,6 +202,7 @@ def claim_findings(numbers: ClaimNumbers) -> list[Finding]:
             statement=f"68.4 % of the entries of a rank-{m.rank} product lie within 1σ = √{m.rank} of the mean 0",
             source_says="68.4 %", measured=f"exactly {m.exact:.4%} (simulated {m.simulated:.4f})",
             verdict=verdict, reason=reason,
+            counterexample_size="" if verdict is Verdict.AGREES else f"rank {m.rank}",
             evidence={**_fields(m), "ranks_rounding_to_printed": list(numbers.printed_ranks)}, replay=replay))
     return findings
 
@@ -226,6 +229,7 @@ def comparison_findings(comparison: Comparison) -> list[Finding]:
                       f"{example.distinct_completions} completion over restarts, Jacobian rank "
                       f"{example.jacobian_rank}/{example.degrees_of_freedom}; sympy: {_exact_text(example)}"),
             verdict=verdict, reason=reason,
+            counterexample_size="" if verdict is Verdict.AGREES else f"the printed {key} example",
             evidence={"completion_vs_printed": example.completion_vs_printed,
                       "distinct_completions": example.distinct_completions, "exact": example.exact},
             replay=replay))
@@ -247,6 +251,8 @@ def comparison_findings(comparison: Comparison) -> list[Finding]:
                   f"{witness.jacobian_rank}/{witness.degrees_of_freedom}) has {len(witness.completions)} exact "
                   f"rank-{spec['rank']} completions (residuals ≤ {max(witness.observed_residuals):.0e})"),
         verdict=verdict, reason=reason,
+        counterexample_size="" if verdict is Verdict.AGREES else
+        f"the printed 2×2 example (n = 2, r = 1) and a {spec['n']}×{spec['n']} rank-{spec['rank']} instance",
         evidence={"witness": dict(spec), "completions": len(witness.completions),
                   "observed_residuals": witness.observed_residuals},
         replay=replay))
@@ -260,6 +266,7 @@ def comparison_findings(comparison: Comparison) -> list[Finding]:
         measured=(f"printed prediction: masked-entry error {performance.printed_error:.2f}, σ₃/σ₁ = "
                   f"{sigma[2] / sigma[0]:.3f}; riptools' rank-2 completion: error {performance.riptools_error:.1e}"),
         verdict=verdict, reason=reason,
+        counterexample_size="" if verdict is Verdict.AGREES else "the printed 4×4 prediction",
         evidence={"printed_error": performance.printed_error, "riptools_error": performance.riptools_error,
                   "printed_singular_values": [float(v) for v in sigma]},
         replay=replay))
@@ -277,6 +284,8 @@ def comparison_findings(comparison: Comparison) -> list[Finding]:
                   f"{max(r.exact_recovered_identifiable for r in comparison.rows):.0%} of the locally identifiable "
                   "held-out matrices to 1e-6"),
         verdict=verdict, reason=f"worst configuration n={worst.n}, r={worst.rank}, m={worst.n_masked}: {reason}; {budget}",
+        counterexample_size="" if verdict is Verdict.AGREES else
+        f"{worst.n_test} held-out {worst.n}×{worst.n} matrices (n = {worst.n}, r = {worst.rank})",
         evidence={"network_errors": {f"n={r.n},r={r.rank},m={r.n_masked}": r.network_error for r in comparison.rows}},
         replay=COMPARISON.replay(COMPARISON.params(n=worst.n, rank=worst.rank, n_masked=worst.n_masked,
                                                    n_matrices=worst.n_matrices, max_epochs=worst.max_epochs,

@@ -30,6 +30,7 @@ record's ``recorded_verdict`` is what ``riptools check`` found (asserted in ``pr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 import functools
@@ -647,8 +648,12 @@ def _trials(context) -> list[ClaimTrial]:
     """Returns every claim's trial at ``context``'s size, refuted by its stored counterexample where the search missed it."""
     params = [CLAIM_TRIAL.sized(quick=context.quick, claim_id=claim.id, seed=context.seed) for claim in CLAIMS]
     searched = context.run(CLAIM_TRIAL, params, desc="claims")
-    return [ClaimTrial(with_stored_counterexample(claim, trial.finding), trial.samples)
-            for claim, trial in zip(CLAIMS, searched)]
+    trials = []
+    for claim, trial in zip(CLAIMS, searched):
+        finding = with_stored_counterexample(claim, trial.finding)
+        trials.append(ClaimTrial(dataclasses.replace(finding, counterexample_size=_counterexample_size(finding)),
+                                 trial.samples))
+    return trials
 
 
 def _counterexample_size(finding: Finding) -> str:
@@ -783,6 +788,14 @@ def _experiments(context) -> Experiments:
         params={"rmse": rmse, "footnote": footnote, "edm": edm, "coherence": coherence, "bpr": bpr})
 
 
+def _run_size(experiment: PairExperiment, verdict: Verdict) -> str:
+    """Returns the size of the evidence of a refuted or differing finding: the run's matrix and epochs."""
+    if verdict is Verdict.AGREES:
+        return ""
+    trajectory = next(iter(experiment.methods.values()))
+    return f"one run: {experiment.name}, {trajectory.epochs[-1]} epochs"
+
+
 def _pair_findings(figure: str, well: PairExperiment, ill: PairExperiment, well_params, ill_params, protocol) -> list[Finding]:
     """Returns the findings of Figure 1 or 2 from the well- and ill-conditioned experiments."""
     place = REFERENCE.at(f"Section 5, {figure}")
@@ -798,7 +811,7 @@ def _pair_findings(figure: str, well: PairExperiment, ill: PairExperiment, well_
             source_says="κ = 1, η = 0.3: both converge at roughly the same rate",
             measured=(f"epochs to 1e-10: ScaledSGD {_fmt(ws.epochs_to())}, SGD {_fmt(wg.epochs_to())}; rate "
                       f"(decades/epoch) {_fmt(ws.decades_per_epoch())} vs {_fmt(wg.decades_per_epoch())}"),
-            verdict=verdict, reason=reason,
+            verdict=verdict, reason=reason, counterexample_size=_run_size(well, verdict),
             evidence={"epochs_to_1e-10": {"scaledsgd": ws.epochs_to(), "sgd": wg.epochs_to()},
                       "decades_per_epoch": {"scaledsgd": ws.decades_per_epoch(), "sgd": wg.decades_per_epoch()}},
             replay=protocol.replay(well_params)))
@@ -807,7 +820,7 @@ def _pair_findings(figure: str, well: PairExperiment, ill: PairExperiment, well_
         id=f"{KEY}.{name}.sgd_slows_down", source=place, statement="ill-conditioned: SGD slows down significantly",
         source_says="SGD stagnates on the ill-conditioned ground truth" if figure == "Figure 1" else "SGD slows down with outliers",
         measured=f"SGD epochs to 1e-10: {_fmt(ig.epochs_to())} (of {ig.epochs[-1]}); final error {_fmt(ig.final_error)}",
-        verdict=verdict, reason=reason,
+        verdict=verdict, reason=reason, counterexample_size=_run_size(ill, verdict),
         evidence={"sgd_epochs_to_1e-10": ig.epochs_to(), "scaledsgd_epochs_to_1e-10": is_.epochs_to(),
                   "sgd_final_error": ig.final_error},
         replay=protocol.replay(ill_params)))
@@ -817,7 +830,7 @@ def _pair_findings(figure: str, well: PairExperiment, ill: PairExperiment, well_
         statement="ill-conditioned: ScaledSGD keeps its well-conditioned rate",
         source_says="ScaledSGD converges at almost exactly the same rate as in the well-conditioned case",
         measured=f"ScaledSGD epochs to 1e-10: {_fmt(ws.epochs_to())} (well) vs {_fmt(is_.epochs_to())} (ill)",
-        verdict=verdict, reason=reason,
+        verdict=verdict, reason=reason, counterexample_size=_run_size(ill, verdict),
         evidence={"well": ws.epochs_to(), "ill": is_.epochs_to()}, replay=protocol.replay(ill_params)))
     return findings
 
@@ -832,7 +845,7 @@ def _coherence_finding(exp: PairExperiment, params) -> Finding:
         source_says="g_max = 2⁴/(1−2ρ)²·μr/d (≥ 16μr/d); 'a mild constant factor ≈ 16'",
         measured=(f"{exp.name}, random start: max_t max_i g_i(X_t) = {ratio:.2f}·μr/d (SGD: {sgd_ratio:.2f}·μr/d), "
                   f"μr/d = {exp.coherence:.3g}"),
-        verdict=verdict, reason=reason,
+        verdict=verdict, reason=reason, counterexample_size=_run_size(exp, verdict),
         evidence={"ratio": ratio, "sgd_ratio": sgd_ratio, "coherence": exp.coherence}, replay=COHERENCE.replay(params))
 
 
@@ -846,7 +859,7 @@ def _footnote_finding(runs: dict, params: dict) -> Finding:
         measured=(f"Figure 1 κ = 10⁴, Sherman–Morrison only (no resync): final error {_fmt(foot.final_error)} after "
                   f"{foot.epochs[-1]} epochs (P₀ = (X₀ᵀX₀)⁻¹: 1e-10 at epoch {_fmt(exact.epochs_to())}; P₀ = I/(dσ²): "
                   f"{_fmt(expected.final_error)})"),
-        verdict=verdict, reason=reason,
+        verdict=verdict, reason=reason, counterexample_size=_run_size(runs["footnote"], verdict),
         evidence={"final_error": {p: runs[p].methods["scaledsgd"].final_error for p in runs},
                   "epochs_to_1e-10": {p: runs[p].methods["scaledsgd"].epochs_to() for p in runs}},
         replay=RMSE.replay(params["footnote"]))
@@ -859,6 +872,7 @@ def _bpr_findings(bpr: BprExperiment, params) -> list[Finding]:
     replay = BPR.replay(params)
     s_np, g_np = bpr.to_np_max("scaledsgd"), bpr.to_np_max("sgd")
     s_auc, g_auc = bpr.to_auc_target("scaledsgd"), bpr.to_auc_target("sgd")
+    size = f"{bpr.items:,} items, {bpr.train:,} training triples"
     findings = []
     verdict, reason = np_max_verdict((s_np, g_np))
     findings.append(Finding(
@@ -867,6 +881,7 @@ def _bpr_findings(bpr: BprExperiment, params) -> list[Finding]:
         measured=(f"{where}: NP-Maximum {bpr.np_max_auc:.4f}; reached at {_fmt(s_np, '.2f')} (ScaledSGD) and "
                   f"{_fmt(g_np, '.2f')} (SGD) epochs"),
         verdict=verdict, reason="; ".join(filter(None, [reason, caveat])),
+        counterexample_size="" if verdict is Verdict.AGREES else size,
         evidence={"np_max_auc": bpr.np_max_auc, "fraction_to_np_max": {"scaledsgd": s_np, "sgd": g_np}}, replay=replay))
     ratio = _ratio(g_np, s_np)
     verdict, reason = sample_ratio_verdict(ratio)
@@ -874,14 +889,16 @@ def _bpr_findings(bpr: BprExperiment, params) -> list[Finding]:
         id=f"{KEY}.figure3.samples_to_np_maximum", source=place, statement="ScaledSGD reaches NP-Maximum with ~4× fewer samples",
         source_says="11% of the training samples vs 46% for SGD (≈ 4×)",
         measured=f"{_fmt(s_np, '.1%')} vs {_fmt(g_np, '.1%')} (ratio {_fmt(ratio, '.2f')})",
-        verdict=verdict, reason="; ".join(filter(None, [reason, caveat])), evidence={"ratio": ratio}, replay=replay))
+        verdict=verdict, reason="; ".join(filter(None, [reason, caveat])), evidence={"ratio": ratio}, replay=replay,
+        counterexample_size="" if verdict is Verdict.AGREES else size))
     ratio = _ratio(g_auc, s_auc)
     verdict, reason = sample_ratio_verdict(ratio)
     findings.append(Finding(
         id=f"{KEY}.figure3.samples_to_auc_0.9", source=place, statement="ScaledSGD reaches AUC 0.9 with ~5× fewer samples",
         source_says="second epoch: 16% vs 81% of the samples, i.e. 1.16 vs 1.81 epochs",
         measured=f"{_fmt(s_auc, '.2f')} vs {_fmt(g_auc, '.2f')} epochs (ratio {_fmt(ratio, '.2f')})",
-        verdict=verdict, reason="; ".join(filter(None, [reason, caveat])), evidence={"ratio": ratio}, replay=replay))
+        verdict=verdict, reason="; ".join(filter(None, [reason, caveat])), evidence={"ratio": ratio}, replay=replay,
+        counterexample_size="" if verdict is Verdict.AGREES else size))
     return findings
 
 

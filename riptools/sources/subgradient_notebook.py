@@ -185,6 +185,7 @@ def _keys_finding(result: NotebookStudy) -> Finding:
         source_says="keys " + " ".join(map(str, NOTEBOOK_REPORTED_KEYS)),
         measured=f"unbounded: {' '.join(map(str, study.unbounded_indices)) or 'none'}{exponent}",
         verdict=verdict, reason=reason,
+        counterexample_size="" if verdict is Verdict.AGREES else f"100 runs of {scientific(study.regime.iters)} steps",
         evidence={"unbounded_indices": list(study.unbounded_indices), "steps": study.regime.iters,
                   "counts": dict(study.counts)},
         replay=NOTEBOOK_STUDY.replay(result.params))
@@ -202,6 +203,8 @@ def _criterion_finding(studies: list[NotebookStudy]) -> Finding:
         measured=(f"agrees with the growth-based class on every run of {len(studies)} regime(s)" if not differing
                   else "disagrees on " + "; ".join(f"{label}: starts {keys}" for label, keys in differing.items())),
         verdict=verdict, reason=reason, evidence={"disagreements": disagreements},
+        counterexample_size="" if verdict is Verdict.AGREES else
+        f"{sum(map(len, differing.values()))} of {100 * len(studies)} runs",
         replay=NOTEBOOK_STUDY.replay(_notebook_result(studies).params))
 
 
@@ -217,8 +220,10 @@ def _probability_finding(estimate: ProbabilityEstimate, changes: int) -> Finding
                   f"[{estimate.low:.3f}, {estimate.high:.3f}]; trapped {estimate.trapped / estimate.count:.3f} "
                   f"[{estimate.trapped_low:.3f}, {estimate.trapped_high:.3f}]"),
         verdict=verdict, reason=reason,
-        evidence={"unbounded": estimate.unbounded, "count": estimate.count, "interval": [estimate.low, estimate.high],
-                  "trapped": estimate.trapped, "trapped_interval": [estimate.trapped_low, estimate.trapped_high],
+        counterexample_size="" if verdict is Verdict.AGREES else f"{estimate.count:,} runs of {scientific(estimate.iters)} steps",
+        evidence={"unbounded": estimate.unbounded, "count": estimate.count,
+                  "interval": [float(estimate.low), float(estimate.high)], "trapped": estimate.trapped,
+                  "trapped_interval": [float(estimate.trapped_low), float(estimate.trapped_high)],
                   "steps": estimate.iters, "regime_steps": regime.iters, "shortening_changes": changes},
         replay=DIVERGENCE_PROBABILITY.replay(DIVERGENCE_PROBABILITY.params(
             alpha=regime.alpha, beta=regime.beta, iters=regime.iters, count=estimate.count, seed=estimate.seed,
