@@ -30,7 +30,6 @@ record's ``recorded_verdict`` is what ``riptools check`` found (asserted in ``pr
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 import functools
@@ -648,17 +647,8 @@ def _trials(context) -> list[ClaimTrial]:
     """Returns every claim's trial at ``context``'s size, refuted by its stored counterexample where the search missed it."""
     params = [CLAIM_TRIAL.sized(quick=context.quick, claim_id=claim.id, seed=context.seed) for claim in CLAIMS]
     searched = context.run(CLAIM_TRIAL, params, desc="claims")
-    trials = []
-    for claim, trial in zip(CLAIMS, searched):
-        finding = with_stored_counterexample(claim, trial.finding)
-        trials.append(ClaimTrial(dataclasses.replace(finding, counterexample_size=_counterexample_size(finding)),
-                                 trial.samples))
-    return trials
-
-
-def _counterexample_size(finding: Finding) -> str:
-    counterexample = finding.evidence.get("counterexample")
-    return "" if not counterexample else f"n = {counterexample['size']['n']}, r = {counterexample['size']['r']}"
+    return [ClaimTrial(with_stored_counterexample(claim, trial.finding), trial.samples)
+            for claim, trial in zip(CLAIMS, searched)]
 
 
 def check_claims(context) -> list[Finding]:
