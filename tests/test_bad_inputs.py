@@ -43,23 +43,23 @@ BASE = {
     "bpr": ["scaledsgd", "bpr", "--quick"],
     "nn-compare": ["nn", "compare", "--quick"],
     "nn-claims": ["nn", "claims"],
-    "reproduce": ["reproduce", "--out", "{tmp}/out", "--only", "divergence", "--workers", "1"],
+    "reproduce": ["reproduce", "--out", "{tmp}/out", "--only", "subgradient_notebook", "--workers", "1"],
 }
 """A valid command line per command; each case appends its bad arguments (argparse keeps the last)."""
 
 WORK = [
     ("riptools.protocols.basin", "basin_sweep"),
-    ("riptools.experiments.divergence", "run_study"),
+    ("riptools.protocols.divergence", "run_study"),
     ("riptools.rip", "rip_constant"),
     ("riptools.counterexample", "counterexample_sdp"),
     ("riptools.search", "search_min_delta"),
     ("riptools.certify", "certify_example_file"),
     ("riptools.claims.engine", "check_claim"),
-    ("riptools.experiments.scaledsgd", "completion_experiment"),
-    ("riptools.experiments.scaledsgd", "edm_experiment"),
-    ("riptools.experiments.scaledsgd", "bpr_experiment"),
-    ("riptools.experiments.completion", "compare"),
-    ("riptools.completion.claims", "check_claims"),
+    ("riptools.protocols.scaledsgd", "completion_experiment"),
+    ("riptools.protocols.scaledsgd", "edm_experiment"),
+    ("riptools.protocols.scaledsgd", "bpr_experiment"),
+    ("riptools.protocols.completion", "compare"),
+    ("riptools.protocols.completion", "claim_measurements"),
     ("riptools.reproduce", "_run_stage"),
     ("riptools.protocols.atlas", "run_atlas"),
 ]
@@ -93,6 +93,7 @@ def _cases():
         "edm": {"--outliers": 0},
         "bpr": {"--items": 3, "--train": 1, "--test": 1},
         "reproduce": {"--workers": 1},
+        "nn-claims": {"--samples": 1000},
     }
     for base, options in integers.items():
         for option, minimum in options.items():
@@ -218,7 +219,7 @@ def _cases():
         ("bpr", ["--kappa", "10"], "--kappa"), ("bpr", ["--d", "10"], "--d"), ("bpr", ["--outliers", "1"], "--outliers"),
         ("bpr", ["--ratings", "{tmp}/missing.csv"], "--ratings"), ("bpr", ["--ratings", "{tmp}/afile", "--items", "10"], "--items"),
         ("rmse", ["--rank", "40"], "--rank"),
-        ("check", ["sg.unbiased", "sg.unbiased"], "CLAIM_ID"), ("check", ["no.such.claim"], "CLAIM_ID"),
+        ("check", ["scaledsgd.sg.unbiased", "scaledsgd.sg.unbiased"], "CLAIM_ID"), ("check", ["no.such.claim"], "CLAIM_ID"),
         ("check", ["--file", "{tmp}/missing.py"], "--file"), ("check", ["--file", "{tmp}/afile"], "--file"),
         ("check", ["--file", "{tmp}/afolder-objective.png"], "--file"),
         ("diverge", ["--count", "101"], "--count"),

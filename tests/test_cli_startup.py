@@ -43,8 +43,8 @@ def test_help_of_every_command_imports_no_heavy_library():
     ("riptools.protocols.basin", "SUCCESS_TOL"), ("riptools.protocols.basin", "DEFAULT_STEP_SIZE"),
     ("riptools.dynamics.subgradient", "CHECKPOINTS_PER_DECADE"), ("riptools.dynamics.scaledsgd", "P_INITS"),
     ("riptools.dynamics.scaledsgd", "DEFAULT_RESYNC_EVERY"), ("riptools.claims.engine", "DEFAULT_BUDGET"),
-    ("riptools.experiments.scaledsgd", "FULL_ITEMS"), ("riptools.experiments.scaledsgd", "FULL_TRAIN"),
-    ("riptools.experiments.scaledsgd", "QUICK_ITEMS"),
+    ("riptools.protocols.scaledsgd", "FULL_ITEMS"), ("riptools.protocols.scaledsgd", "FULL_TRAIN"),
+    ("riptools.protocols.scaledsgd", "QUICK_ITEMS"),
 ])
 def test_help_defaults_read_from_source_equal_the_modules_constants(module, name):
     assert constant(module, name) == getattr(importlib.import_module(module), name)
@@ -64,6 +64,6 @@ def test_only_lists_exactly_the_sections_reproduce_runs():
 
 def test_notebook_start_count_matches_the_data():
     from riptools.commands.diverge import NOTEBOOK_STARTS
-    from riptools.experiments.divergence import notebook_starts
+    from riptools.protocols.divergence import notebook_starts
 
     assert notebook_starts().shape[0] == NOTEBOOK_STARTS
