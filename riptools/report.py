@@ -30,7 +30,6 @@ import base64
 import html
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from riptools import findings as records
@@ -42,41 +41,6 @@ FOLD_CHARS = 120
 """Table cells of REPORT.html longer than this are folded in <details> (their first words stay visible)."""
 VERDICT_COLOURS = {"agrees": "#1a7f37", "differs": "#b35900", "refuted": "#c62828", "inconclusive": "#6e7781"}
 """Badge colours of REPORT.html, one per verdict."""
-
-
-# --- Transition: the experiments modules not yet converted to sources still return these. ---------------
-
-@dataclass(frozen=True)
-class VerdictRow:
-    """One row of an unconverted experiments module (see :func:`riptools.reproduce.legacy_section`).
-
-    Attributes:
-        claim: short statement of the claim.
-        source: where the claim comes from, as text.
-        source_says: what the source states.
-        measured: what riptools computed.
-        verdict: ``agrees``, ``refuted``, ``differs`` or ``inconclusive``.
-        reason: why.
-    """
-
-    claim: str
-    source: str
-    source_says: str
-    measured: str
-    verdict: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Section:
-    """The section of an unconverted experiments module (converted by :func:`riptools.reproduce.legacy_section`)."""
-
-    title: str
-    markdown: str
-    verdicts: list[VerdictRow] = field(default_factory=list)
-    figures: list[str] = field(default_factory=list)
-    commands: list[str] = field(default_factory=list)
-    order: int = 100
 
 
 # --- Markdown ------------------------------------------------------------------------------------------

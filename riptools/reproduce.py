@@ -6,9 +6,6 @@ context (before plotting) and returns its part of the report; a source without o
 findings of its ``CHECKS``. A source may also define ``FULL_EXPECTED_SECONDS`` (its expected time
 with ``--full`` on 2 cores, measured with ``--workers 2``; the whole run took 26 min), printed up front.
 
-Transition: the modules of :mod:`riptools.experiments` not yet converted to sources still run; their
-:class:`riptools.report.Section` is converted by :func:`legacy_section`.
-
 Resuming: each finished section is stored (see :mod:`riptools.store`) with the files it wrote;
 sweeps inside a section store each finished task through :meth:`ReproduceContext.map_cached`. A
 rerun with the same parameters and code reuses all of it, so an interrupted run loses no finished
@@ -25,10 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import riptools.experiments
-from riptools import report
 from riptools.executors import SerialExecutor, make_executor
-from riptools.findings import Finding, Reference, Section, Verdict
+from riptools.findings import Section
 from riptools.report import report_order, write_report
 from riptools.sources import source_modules
 from riptools.results import write_json_atomic
@@ -148,33 +143,6 @@ class ReproduceContext:
         return [self.results[key] for key in keys]
 
 
-def experiment_modules() -> dict[str, object]:
-    """Returns {name: module} for every unconverted experiments module that defines ``reproduce_section``."""
-    modules = {}
-    for info in sorted(pkgutil.iter_modules(riptools.experiments.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"riptools.experiments.{info.name}")
-        if hasattr(module, "reproduce_section"):
-            modules[info.name] = module
-    return modules
-
-
-def stage_modules() -> dict[str, object]:
-    """Returns {name: module} of everything ``reproduce`` runs: every source, then unconverted experiments."""
-    return {**source_modules(), **experiment_modules()}
-
-
-def legacy_section(name: str, section: report.Section) -> Section:
-    """Returns an unconverted experiments module's section as a :class:`riptools.findings.Section`."""
-    reference = Reference(key=name, authors=(), title=f"[{section.title}: not yet converted to a source]",
-                          venue="riptools experiments", year=0)
-    findings = tuple(
-        Finding(id=f"{name}.{index}", source=reference.at(row.source), statement=row.claim, source_says=row.source_says,
-                measured=row.measured, verdict=Verdict(row.verdict), reason=row.reason)
-        for index, row in enumerate(section.verdicts))
-    return Section(title=section.title, markdown=section.markdown, findings=findings, figures=tuple(section.figures),
-                   commands=tuple(section.commands), order=section.order, source=name)
-
-
 def checks_section(module, context: ReproduceContext) -> Section:
     """Returns the section of a source without ``reproduce_section``: the findings of its ``CHECKS``."""
     findings = tuple(finding for check in getattr(module, "CHECKS", ()) for finding in check(context))
@@ -182,11 +150,10 @@ def checks_section(module, context: ReproduceContext) -> Section:
 
 
 def section_of(name: str, module, context: ReproduceContext) -> Section:
-    """Returns the :class:`riptools.findings.Section` that source (or experiments module) ``name`` writes."""
+    """Returns the :class:`riptools.findings.Section` that source ``name`` writes."""
     if not hasattr(module, "reproduce_section"):
         return checks_section(module, context)
-    section = module.reproduce_section(context)
-    return legacy_section(name, section) if isinstance(section, report.Section) else section
+    return module.reproduce_section(context)
 
 
 def _run_stage(name, module, context: ReproduceContext) -> tuple[Section, bool]:
@@ -226,7 +193,7 @@ def reproduce(out_dir, *, quick: bool, only=None, seed: int = 0, workers: int = 
     from tqdm import tqdm
 
     log = log or sys.stderr
-    modules = stage_modules()
+    modules = source_modules()
     selected = list(modules) if not only else list(dict.fromkeys(only))
     unknown = [name for name in selected if name not in modules]
     if unknown:

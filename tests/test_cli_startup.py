@@ -57,9 +57,9 @@ def test_constant_refuses_a_name_that_is_not_a_literal():
 
 def test_only_lists_exactly_the_sections_reproduce_runs():
     from riptools.commands.reproduce import section_names
-    from riptools.reproduce import stage_modules
+    from riptools.sources import source_modules
 
-    assert section_names() == list(stage_modules())
+    assert section_names() == list(source_modules())
 
 
 def test_notebook_start_count_matches_the_data():

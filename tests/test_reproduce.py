@@ -8,8 +8,7 @@ import pytest
 from riptools.cli import main
 import riptools.reproduce
 from riptools.findings import FINDING_KEYS, Finding, Reference, Section, Verdict
-from riptools.report import VerdictRow, render_html, render_report, report_order
-from riptools.reproduce import legacy_section
+from riptools.report import render_html, render_report, report_order
 from riptools import report
 
 PAPER = Reference(key="paper", authors=("A. Author", "B. Author"), title="A paper", venue="JMLR", year=2019, arxiv="1901.00001")
@@ -64,15 +63,6 @@ def test_html_has_badges_folds_and_groups(tmp_path):
     assert page.index(f"<h3>{PAPER.full}</h3>") < page.index(f"<h3>{SLIDES.full}</h3>")
     assert "replay: <code>riptools check demo</code>" in page and "&quot;x&quot;: -1.0" in page
     assert "<details><summary>riptools' diagnostic variants" in page
-
-
-def test_legacy_sections_become_findings():
-    legacy = report.Section(title="Old", markdown="m", verdicts=[VerdictRow("c", "somewhere", "s", "m", "refuted", "r")],
-                            figures=["f.png"], commands=["riptools x"], order=7)
-    section = legacy_section("old", legacy)
-    (finding,) = section.findings
-    assert (finding.id, finding.verdict, finding.source.place, finding.reason) == ("old.0", Verdict.REFUTED, "somewhere", "r")
-    assert (section.figures, section.commands, section.order, section.source) == (("f.png",), ("riptools x",), 7, "old")
 
 
 @pytest.mark.slow

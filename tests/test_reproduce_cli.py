@@ -26,7 +26,6 @@ import pytest
 
 import riptools.reproduce
 from riptools.cli import build_parser, main
-from riptools import report
 from riptools.findings import Section, Verdict
 from riptools.protocols.counterexample_search import RANDOM_PAIRS
 from riptools.report import TABLE_HEADER, by_source
@@ -170,13 +169,13 @@ def test_quick_output_has_markdown_and_html(quick_run):
     out, returned, stdout = quick_run
     assert (out / "REPORT.md").read_text().startswith("# ")
     assert "<h2>Summary</h2>" in (out / "REPORT.html").read_text()
-    assert f"with {len(riptools.reproduce.stage_modules())} section(s)" in stdout
+    assert f"with {len(riptools.reproduce.source_modules())} section(s)" in stdout
 
 
 @pytest.mark.slow
 def test_quick_output_has_one_section_per_source(quick_run):
     out, returned, _ = quick_run
-    assert set(returned) == set(riptools.reproduce.stage_modules())
+    assert set(returned) == set(riptools.reproduce.source_modules())
     assert all(isinstance(section, Section) for section in returned.values())
     titles = [title for title, _ in _headings((out / "REPORT.md").read_text())]
     assert titles == ["Summary", "Findings"] + [section.title for section in _ordered(returned)]
@@ -261,7 +260,7 @@ def _stub(title, seconds, on_start=lambda: None):
 
     def reproduce_section(context):
         started.append(on_start())
-        return report.Section(title=title, markdown="stub", commands=[f"riptools reproduce --only {title}"])
+        return Section(title=title, markdown="stub", commands=(f"riptools reproduce --only {title}",))
 
     return types.SimpleNamespace(reproduce_section=reproduce_section, FULL_EXPECTED_SECONDS=seconds, started=started)
 
@@ -269,7 +268,7 @@ def _stub(title, seconds, on_start=lambda: None):
 def test_full_prints_expected_time_of_the_selected_experiments_first(tmp_path, capsys, monkeypatch):
     stubs = {"short": _stub("short", 900, on_start=lambda: capsys.readouterr().err), "long": _stub("long", 1500),
              "unselected": _stub("unselected", 100_000)}
-    monkeypatch.setattr(riptools.reproduce, "stage_modules", lambda: stubs)
+    monkeypatch.setattr(riptools.reproduce, "source_modules", lambda: stubs)
     argv = ["reproduce", "--full", "--out", str(tmp_path), "--only", "short", "long", "--workers", "1"]
     assert main(argv) == 0
     (before_work,) = stubs["short"].started  # stderr as it stood when the first experiment started
@@ -279,6 +278,6 @@ def test_full_prints_expected_time_of_the_selected_experiments_first(tmp_path, c
 
 
 def test_quick_does_not_print_a_full_time_estimate(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(riptools.reproduce, "stage_modules", lambda: {"short": _stub("short", 900)})
+    monkeypatch.setattr(riptools.reproduce, "source_modules", lambda: {"short": _stub("short", 900)})
     assert main(["reproduce", "--quick", "--out", str(tmp_path), "--workers", "1"]) == 0
     assert "expected time" not in capsys.readouterr().err

@@ -20,12 +20,12 @@ def _modules_defining(package: str, marker: str) -> list[str]:
 
 
 def section_names() -> list[str]:
-    """Returns the names ``--only`` accepts: the sources' keys, then the unconverted experiments.
+    """Returns the names ``--only`` accepts: the sources' keys.
 
     Read from the modules' source (not imported: the help must stay fast); a test checks that this
-    agrees with :func:`riptools.reproduce.stage_modules`.
+    agrees with :func:`riptools.sources.source_modules`.
     """
-    return _modules_defining("sources", "\nREFERENCE = ") + _modules_defining("experiments", "\ndef reproduce_section(")
+    return _modules_defining("sources", "\nREFERENCE = ")
 
 
 def register(subparsers) -> None:
