@@ -239,3 +239,12 @@ def test_adjudicate_returns_the_first_confirmed_violation_or_the_corrected_worst
     assert record is None and worst == 0.0 and unexamined == 2  # at most 10 are re-verified
     assert _adjudicate(fine, [(-1e-10, ONE_BY_ONE), (0.25, ONE_BY_ONE)])[2] == -1e-10  # within the float tolerance
     assert _adjudicate(fine, []) == (None, None, math.inf, 0)
+
+
+def test_the_high_precision_margin_is_computed_in_mpmath_at_the_highest_precision():
+    # 0.1·3 > 0.3 in float64 only; 1 + 10⁻⁶⁰ > 1 only beyond 60 digits (the margin is taken at VERIFY_DIGITS[-1] = 80).
+    tenths = _sides_claim(lambda instance, backend: (backend.const("0.1") * 3, backend.const("0.3")))
+    assert normalised_margin(tenths, ONE_BY_ONE) < -1e-17
+    assert abs(_high_precision_margin(tenths, ONE_BY_ONE)) < 1e-45
+    assert _high_precision_margin(_sides_claim(_shifted("1e-60")), ONE_BY_ONE) == pytest.approx(-5e-61, rel=1e-12)
+    assert _high_precision_margin(_sides_claim(_shifted("1e-90")), ONE_BY_ONE) == 0.0

@@ -102,6 +102,11 @@ def run(names: list[str], max_children: int) -> int:
     """Runs mutmut once on the given mutant names (one stats pass and one clean run for all); returns its exit code."""
     if not names:
         return 0
+    for path in (path for files in CORE.values() for path in files):
+        copy = ROOT / "mutants" / path
+        if copy.exists() and not copy.with_name(copy.name + ".meta").exists():
+            # mutmut copied it unmutated before it was listed, and keeps a copy newer than its source as it is
+            copy.unlink()
     env = {**os.environ, **SINGLE_THREADED}
     command = ["mutmut", "run", "--max-children", str(max_children), *names]
     print("$", " ".join(command[:4]), f"... ({len(names)} mutant names or globs)", flush=True)
