@@ -191,6 +191,7 @@ def test_bound_result_fields(seed, m):
     assert _quotient(operator, result.witness) == pytest.approx(deciding, abs=SEARCH_TOL)
     eigenvalues = np.linalg.eigvalsh(operator.kernel)
     assert eigenvalues[0] <= min_low <= min_high and max_low <= max_high <= eigenvalues[-1]
+    assert len(rip_constant(operator, 1, starts=2, sdp_max_n=3).sdp) == 2  # n ≤ sdp_max_n: solved
     # without the SDP the upper bound is the full-space eigenvalues'
     plain = rip_constant(operator, 1, starts=10, sdp_max_n=2)
     assert plain.sdp == () and "SDP" not in plain.method
