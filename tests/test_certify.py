@@ -275,12 +275,12 @@ def test_the_spurious_test_separates_a_tiny_gap_from_none():
 
 # The rules of the numeric certificate on synthetic numbers (no solve): thresholds scaled as documented
 # (GRADIENT_TOL·max(1, ‖X‖‖XXᵀ − ZZᵀ‖), EIGENVALUE_TOL·max(1, ‖X‖², ‖XXᵀ − ZZᵀ‖), OBJECTIVE_GAP_TOL·‖XXᵀ − ZZᵀ‖²),
-# checked at half and at twice each threshold, at a point where the floor 1 applies and at one where it does not.
+# checked at 0.9 and 1.1 times each threshold, at a point where the floor 1 applies and at one where it does not.
 
-SMALL = (np.array([[0.3], [0.0]]), np.array([[0.0], [0.2]]))
-"""‖X‖ = 0.3, ‖XXᵀ − ZZᵀ‖ = √(0.3⁴ + 0.2⁴) ≈ 0.0985: every scale is its floor 1."""
-LARGE = (np.array([[3.0], [0.0]]), np.array([[0.0], [2.0]]))
-"""‖X‖ = 3, ‖XXᵀ − ZZᵀ‖ = √97 ≈ 9.85: gradient scale 29.5, Hessian scale 9.85."""
+SMALL = (np.array([[0.3], [0.0]]), np.array([[0.1], [0.2]]))
+"""‖X‖ = 0.3, ‖XXᵀ − ZZᵀ‖ ≈ 0.094: every scale is its floor 1."""
+LARGE = (np.array([[3.0], [0.0]]), np.array([[1.0], [2.0]]))
+"""‖X‖ = 3, ‖XXᵀ − ZZᵀ‖ ≈ 9.38 (X and Z not orthogonal, so ‖XXᵀ + ZZᵀ‖ ≈ 11.1 would differ): scales 28.1 and 9.38."""
 
 
 def _scales_by_hand(x, z):
@@ -301,19 +301,19 @@ def test_numeric_thresholds_are_where_documented(point):
     x, z = point
     gradient_scale, hessian_scale, residual = _scales_by_hand(x, z)
     g, e = certify.GRADIENT_TOL * gradient_scale, certify.EIGENVALUE_TOL * hessian_scale
-    assert _numeric(x, z, gradient_norm=g / 2).certified
+    assert _numeric(x, z, gradient_norm=0.9 * g).certified
     assert _numeric(x, z, gradient_norm=g).kind == PointKind.STRICT_LOCAL_MINIMUM  # ≤ the tolerance is critical
-    rejected = _numeric(x, z, gradient_norm=2 * g)
-    assert rejected.kind == PointKind.NOT_CRITICAL and rejected.failures == [f"X is not critical (‖∇f‖ = {2 * g:.3g})"]
-    assert _numeric(x, z, min_eig=2 * e).kind == PointKind.STRICT_LOCAL_MINIMUM
+    rejected = _numeric(x, z, gradient_norm=1.1 * g)
+    assert rejected.kind == PointKind.NOT_CRITICAL and rejected.failures == [f"X is not critical (‖∇f‖ = {1.1 * g:.3g})"]
+    assert _numeric(x, z, min_eig=1.1 * e).kind == PointKind.STRICT_LOCAL_MINIMUM
     assert _numeric(x, z, min_eig=e).kind == PointKind.DEGENERATE  # a zero eigenvalue within tolerance
     assert _numeric(x, z, min_eig=-e).kind == PointKind.DEGENERATE
-    assert _numeric(x, z, min_eig=-2 * e).kind == PointKind.SADDLE
-    assert _numeric(x, z, min_eig=0.5 - e / 2, margin=0.5).certified
-    assert not _numeric(x, z, min_eig=0.5 - 2 * e, margin=0.5).certified
+    assert _numeric(x, z, min_eig=-1.1 * e).kind == PointKind.SADDLE
+    assert _numeric(x, z, min_eig=0.5 - 0.9 * e, margin=0.5).certified
+    assert not _numeric(x, z, min_eig=0.5 - 1.1 * e, margin=0.5).certified
     spurious = certify.OBJECTIVE_GAP_TOL * residual**2
-    assert _numeric(x, z, gap=2 * spurious).certified
-    assert not _numeric(x, z, gap=spurious / 2).certified
+    assert _numeric(x, z, gap=1.1 * spurious).certified
+    assert not _numeric(x, z, gap=0.9 * spurious).certified
 
 
 def test_numeric_delta_and_solver_rules():
@@ -329,7 +329,7 @@ def test_numeric_delta_and_solver_rules():
     assert inaccurate.failures == ["the SDP solve was not accurate"] and inaccurate.solver_accurate is False
     not_psd = _numeric(x, z, eigenvalues=(-2 * certify.EIGENVALUE_TOL, 1.0))
     assert not_psd.failures == ["the kernel is not PSD (no operator has it)"]
-    assert _numeric(x, z, eigenvalues=(-certify.EIGENVALUE_TOL / 2, 1.0)).certified
+    assert _numeric(x, z, eigenvalues=(-certify.EIGENVALUE_TOL, 1.0)).certified  # −tol itself is rounding
     strict = _numeric(x, z, min_eig=0.25, margin=0.125)
     assert strict.classification == "spurious strict local minimum (μ = 0.25)"
     assert (strict.method, strict.margin_required, strict.gradient_norm, strict.hessian_min_eig) == ("test", 0.125, 0.0, 0.25)
