@@ -296,7 +296,11 @@ def _numeric(x, z, *, gradient_norm=0.0, min_eig=1.0, eigenvalues=(0.9, 1.1), ga
                              claimed_delta=claimed_delta, solver_accurate=accurate)
 
 
-@pytest.mark.parametrize("point", [SMALL, LARGE], ids=["floor", "scaled"])
+NORM_DOMINATED = (np.array([[3.0], [0.0]]), np.array([[2.5], [1.0]]))
+"""‖X‖² = 9 above ‖XXᵀ − ZZᵀ‖ ≈ 4.6: the Hessian scale is ‖X‖²."""
+
+
+@pytest.mark.parametrize("point", [SMALL, LARGE, NORM_DOMINATED], ids=["floor", "residual", "norm"])
 def test_numeric_thresholds_are_where_documented(point):
     x, z = point
     gradient_scale, hessian_scale, residual = _scales_by_hand(x, z)

@@ -157,10 +157,17 @@ def _quotient(operator, matrix):
     return np.linalg.norm(operator.apply(matrix)) ** 2 / np.linalg.norm(matrix) ** 2
 
 
-@pytest.mark.parametrize("normalisation, lam_min, lam_max", [("slides", 1.0, 3.0), ("rip", 0.5, 1.5)])
-def test_exact_result_fields_on_the_half_example(normalisation, lam_min, lam_max):
-    # Kernel eigenvalues {1, 3, 3} as printed, {1/2, 3/2, 3/2} after ÷√2 (README).
-    operator = half_example(normalisation).operator
+EXACT_CASES = {
+    "slides": (lambda: half_example("slides").operator, 1.0, 3.0),  # kernel eigenvalues {1, 3, 3} as printed (README)
+    "rip": (lambda: half_example("rip").operator, 0.5, 1.5),  # {1/2, 3/2, 3/2} after ÷√2: a tie, the lower side wins
+    "diagonal": (lambda: SensingOperator.from_kernel(np.diag([0.8, 1.2, 1.5])), 0.8, 1.5),  # distinct, upper side decides
+}
+
+
+@pytest.mark.parametrize("case", EXACT_CASES)
+def test_exact_result_fields(case):
+    make, lam_min, lam_max = EXACT_CASES[case]
+    operator = make()
     result = rip_constant(operator, 2)
     delta, scaled = max(1 - lam_min, lam_max - 1), (lam_max - lam_min) / (lam_max + lam_min)
     assert result.exact and result.method.startswith("exact") and result.sdp == () and result.rank == 2
