@@ -44,7 +44,9 @@ CORE = {
                                                       "_dual_check", "_raw_gradient_map", "_envelope_gradient",
                                                       "rank1_delta_lower_bound_polar"]},
     "engine": {"riptools/claims/engine.py": ["normalised_margin", "verify", "_high_precision_margin", "_adjudicate"]},
-    "verdicts": {"riptools/sources/sharp_rip_slides.py": ["_covering_step_sizes"]},
+    "verdicts": {"riptools/sources/sharp_rip_slides.py": ["_covering_step_sizes"],
+                 "riptools/sources/subgradient_notebook.py": ["probability_verdict"],
+                 "riptools/protocols/divergence.py": ["fit_growth_exponent", "classify_run"]},
 }
 """Per module: its files and, in each, the functions that decide a certificate, a bound or a verdict."""
 
