@@ -58,6 +58,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version (0) or a malformed argument (2, its line already printed)
         return stop.code if isinstance(stop.code, int) else 2
+    _Interrupted.seen = False
     previous = signal.getsignal(signal.SIGINT)
     if previous is signal.default_int_handler:  # not when Ctrl-C is ignored (a background job)
         signal.signal(signal.SIGINT, _Interrupted.handler)

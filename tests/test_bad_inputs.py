@@ -373,3 +373,16 @@ def test_umask_is_respected(tmp_path):
     finally:
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_allow_large_raises_the_soft_limits_only():
+    from riptools.validation import MEMORY_SOFT_LIMIT, SECONDS_SOFT_LIMIT, InputError, check_size, physical_memory
+
+    for size in ({"memory": 2 * MEMORY_SOFT_LIMIT}, {"seconds": 2 * SECONDS_SOFT_LIMIT}):
+        if size.get("memory", 0) > physical_memory():
+            continue
+        with pytest.raises(InputError, match="--allow-large"):
+            check_size("--trials", **size)
+        check_size("--trials", **size, allow_large=True)
+    with pytest.raises(InputError, match="more than this machine"):
+        check_size("--trials", memory=2 * physical_memory(), allow_large=True)
