@@ -87,7 +87,7 @@ def _cases():
         "basin": {"--trials": 1, "--steps": 1},
         "diverge": {"--count": 1},
         "check": {"--budget": 4},
-        "search": {"--n": 1, "--rank": 1, "--true-rank": 1, "--starts": 1, "--max-evaluations": 1, "--workers": 1},
+        "search": {"--n": 1, "--rank": 1, "--true-rank": 1, "--starts": 1, "--max-evaluations": 10, "--workers": 1},
         "atlas": {"--max-rank": 1, "--max-true-rank": 1, "--starts": 1, "--max-evaluations": 10, "--workers": 1},
         "rmse": {"--d": 2, "--rank": 1, "--epochs": 1, "--resync-every": 0},
         "edm": {"--outliers": 0},

@@ -72,7 +72,7 @@ def register(subparsers) -> None:
     search.add_argument("--true-rank", type=integer(1), required=True, help="r★, columns of Z")
     search.add_argument("--starts", type=integer(1), default=8, help="random starts (default 8)")
     search.add_argument("--seed", type=seed, default=0, help="seed of the starts (default 0)")
-    search.add_argument("--max-evaluations", type=integer(1), default=constant("riptools.search", "DEFAULT_MAX_EVALUATIONS"),
+    search.add_argument("--max-evaluations", type=integer(10), default=constant("riptools.search", "DEFAULT_MAX_EVALUATIONS"),
                         help="SDP solves per start")
     search.add_argument("--method", default=constant("riptools.search", "DEFAULT_METHOD"), choices=constant("riptools.search", "METHODS"),
                         help="local search: bfgs (gradient of δ*, default) or nelder-mead")
