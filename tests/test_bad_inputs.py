@@ -129,6 +129,10 @@ def _cases():
     cases.append(pytest.param(None, ["nn", "bogus"], "ACTION", False, id="choice:nn bogus"))
     cases.append(pytest.param(None, ["bogus"], "COMMAND", False, id="choice:riptools bogus"))
     cases.append(pytest.param(None, ["rip", "--example", "half"], "--rank", False, id="required:rip --rank"))
+    cases.append(pytest.param(None, [], "COMMAND", False, id="required:riptools"))
+    cases.append(pytest.param(None, ["sources", "--no-such-option"], "--no-such-option", False, id="unknown:sources"))
+    for base in (base for base in BASE if not base.endswith("-file")):  # the -file lines lack their file
+        add("unknown", base, ["--no-such-option"], "--no-such-option")
     cases.append(pytest.param(None, ["diverge", "--alpha", "0.1", "--beta", "0.5"], "--iters", False, id="required:diverge --iters"))
     add("required", "reproduce", ["--quick", "--full"], "--full")
 
