@@ -157,6 +157,8 @@ def _cases():
         ("rip-file", ["{tmp}/big2.npz"], "OPERATOR_FILE"),
         ("rip-file", ["{tmp}/n12.npz", "--sdp-max-n", "20"], "--sdp-max-n"),
         ("check", ["--budget", "1000000000"], "--budget"),
+        ("nn-claims", ["--samples", "1000000000000"], "--samples"),
+        ("nn-claims", ["--samples", "20000000000"], "--samples"),
         ("search", ["--starts", "100000000"], "--starts"),
         ("search", ["--max-evaluations", "100000000"], "--max-evaluations"),
         ("search", ["--n", "1000", "--save", "{tmp}/op.npz"], "--n"),

@@ -44,7 +44,7 @@ def test_help_of_every_command_imports_no_heavy_library():
     ("riptools.dynamics.subgradient", "CHECKPOINTS_PER_DECADE"), ("riptools.dynamics.scaledsgd", "P_INITS"),
     ("riptools.dynamics.scaledsgd", "DEFAULT_RESYNC_EVERY"), ("riptools.claims.engine", "DEFAULT_BUDGET"),
     ("riptools.protocols.scaledsgd", "FULL_ITEMS"), ("riptools.protocols.scaledsgd", "FULL_TRAIN"),
-    ("riptools.protocols.scaledsgd", "QUICK_ITEMS"),
+    ("riptools.protocols.scaledsgd", "QUICK_ITEMS"), ("riptools.completion.claims", "RANKS"),
 ])
 def test_help_defaults_read_from_source_equal_the_modules_constants(module, name):
     assert constant(module, name) == getattr(importlib.import_module(module), name)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import sys
 
-from riptools.commands._arguments import integer, seed
+from riptools.commands._arguments import constant, integer, seed
 from riptools.results import dumps
+from riptools.validation import check_size
 
 MIN_SAMPLES = 1000
 """Fewer simulated entries make the simulation cross-checks meaningless."""
+SECONDS_PER_NORMAL = 5e-9
+"""Optimistic time to draw and multiply one standard normal (NumPy), for the time estimate."""
 
 
 def register(subparsers) -> None:
@@ -49,6 +52,10 @@ def run_compare(args) -> int:
 
 def run_claims(args) -> int:
     """Checks the claims and prints the findings (one line each, or JSON)."""
+    ranks = constant("riptools.completion.claims", "RANKS")
+    # per rank, two (samples × r) Gaussian factors and their product: twice, for two claims
+    check_size("--samples", memory=3 * 8.0 * args.samples * max(ranks),
+               seconds=2 * 2 * SECONDS_PER_NORMAL * args.samples * sum(ranks), allow_large=args.allow_large)
     from riptools.protocols.completion import CLAIM_NUMBERS, claim_measurements
     from riptools.sources.learned_completion import claim_findings
 
