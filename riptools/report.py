@@ -89,8 +89,19 @@ def _summary_text(finding: records.Finding) -> str:
     return f"{_short(finding.statement, SUMMARY_STATEMENT_CHARS)} ({finding.source.place}){size}"
 
 
-def _summary_line(finding: records.Finding) -> str:
-    return f"- **{finding.verdict.value}**: {_summary_text(finding)}"
+def summary_entries(findings) -> list[tuple[str, int, str]]:
+    """Returns [(verdict, count, text)]: the refuted and differing findings, variants whose summary
+    words coincide (the same statement, place and counterexample size) counted on one line."""
+    entries: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        if finding.verdict in NOTABLE:
+            key = (finding.verdict.value, _summary_text(finding))
+            entries[key] = entries.get(key, 0) + 1
+    return [(verdict, count, text) for (verdict, text), count in entries.items()]
+
+
+def _times(count: int) -> str:
+    return f" (×{count})" if count > 1 else ""
 
 
 def _counts_text(findings) -> str:
@@ -129,7 +140,7 @@ def render_report(sections, *, title: str = "riptools report", preamble: str = "
     lines += ["## Summary", ""]
     for reference, findings in groups:
         lines += [f"**{reference.short}**, {reference.title}: {_counts_text(findings)}.", ""]
-        notable = [_summary_line(f) for f in findings if f.verdict in NOTABLE]
+        notable = [f"- **{verdict}**{_times(count)}: {text}" for verdict, count, text in summary_entries(findings)]
         lines += notable + ([""] if notable else [])
     lines += ["## Findings", ""]
     for reference, findings in groups:
@@ -266,8 +277,8 @@ def render_html(sections, folder, *, title: str = "riptools report", preamble: s
     for reference, findings in groups:
         counts = records.verdict_counts(findings)
         badges = " ".join(_badge(verdict, count) for verdict, count in counts.items() if count)
-        notable = "".join(f"<li>{_badge(f.verdict.value)} {_inline(_summary_text(f))}</li>"
-                          for f in findings if f.verdict in NOTABLE)
+        notable = "".join(f"<li>{_badge(verdict)}{_times(count)} {_inline(text)}</li>"
+                          for verdict, count, text in summary_entries(findings))
         body.append(f'<div class="source"><b>{html.escape(reference.short)}</b>, {html.escape(reference.title)} {badges}'
                     + (f"<ul>{notable}</ul>" if notable else "") + "</div>")
     body.append("<h2>Findings</h2>")

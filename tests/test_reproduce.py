@@ -49,6 +49,13 @@ def test_report_opens_with_the_summary_then_findings_by_source_then_sections():
     assert [f.id for f in report_order(SECTIONS)] == ["paper.a", "paper.b", "paper.c", "slides.a"]
 
 
+def test_summary_counts_variants_with_the_same_words_on_one_line():
+    twins = [_finding(f"paper.v{k}", PAPER, Verdict.REFUTED, size="n = 2, r = 1") for k in range(3)]
+    text = render_report([Section(title="S", markdown="", findings=(*twins, _finding("paper.w", PAPER, Verdict.REFUTED)))])
+    assert "- **refuted** (×3): x ≥ 0 (Lemma 1); counterexample n = 2, r = 1" in text
+    assert "- **refuted**: x ≥ 0 (Lemma 1)\n" in text  # no size: other words, its own line
+
+
 def test_summary_fits_one_line_per_notable_claim():
     long_refuted = _finding("paper.long", PAPER, Verdict.REFUTED, statement=LONG, size="n = 3")
     text = render_report([Section(title="S", markdown="", findings=(long_refuted,))])
@@ -95,7 +102,7 @@ def test_sources_lists_every_source_with_a_dated_citation(capsys):
     assert main(["sources", "--json"]) == 0
     records = json.loads(capsys.readouterr().out)
     keys = [record["key"] for record in records]
-    assert "sharp_rip_slides" in keys and keys == sorted(keys)
+    assert len(keys) >= 5 and "sharp_rip_slides" in keys and keys == sorted(keys)
     for record in records:
         assert record["year"] >= 1900 and str(record["year"]) in record["citation"]
         assert record["checks"] + record["claims"] > 0, record["key"]

@@ -26,7 +26,8 @@ def _claims():
 
 
 def test_at_least_the_documents_riptools_was_built_on_are_registered():
-    assert {"sharp_rip_slides", "zjsl_neurips2018", "zsl_jmlr2019"} <= set(SOURCES)
+    assert {"sharp_rip_slides", "zjsl_neurips2018", "zsl_jmlr2019", "scaledsgd", "subgradient_notebook",
+            "learned_completion"} <= set(SOURCES)
 
 
 @pytest.mark.parametrize("key", sorted(SOURCES))
@@ -62,6 +63,9 @@ def test_checks_at_the_quick_size_give_the_recorded_verdicts(key, context):
         assert finding.source.reference.key in related, finding.id
         assert not HISTORY.search(" ".join((finding.source.citation, finding.statement, finding.measured, finding.reason))), finding.id
         assert finding.verdict is Verdict.AGREES or finding.reason, f"{finding.id}: a {finding.verdict} verdict needs a reason"
+        if finding.verdict is Verdict.REFUTED and finding.evidence.get("worst_margin") is not None:
+            # the numbers shown beside a verdict come from the evidence that decided it
+            assert finding.evidence["worst_margin"] < 0, f"{finding.id}: refuted beside a worst margin ≥ 0"
     assert {finding.id: finding.verdict for finding in findings} == module.RECORDED
     parser = build_parser()
     for finding in findings:  # a replay command riptools would reject is no replay

@@ -965,8 +965,9 @@ def with_stored_counterexample(claim: Claim, finding: Finding, directory=COUNTER
         >>> folder = tempfile.mkdtemp()
         >>> _ = save_counterexample(found, folder)
         >>> missed = dataclasses.replace(found, verdict="agrees", evidence={**found.evidence, "counterexample": None})
-        >>> with_stored_counterexample(claim, missed, folder).reason.startswith("stored counterexample")
-        True
+        >>> replayed = with_stored_counterexample(claim, missed, folder)
+        >>> replayed.reason.startswith("stored counterexample"), replayed.evidence["worst_margin"] < 0
+        (True, True)
     """
     if finding.verdict is Verdict.REFUTED:
         return finding
@@ -976,6 +977,9 @@ def with_stored_counterexample(claim: Claim, finding: Finding, directory=COUNTER
         return finding
     evidence = dict(finding.evidence, counterexample=record, replayed=True)
     evidence["observed_extreme"] = more_extreme(claim, evidence["observed_extreme"], statistic_at(claim, record["inputs"]))
+    # The verdict now rests on the stored counterexample: its margin is the worst, whatever the search saw.
+    margins = [m for m in (evidence.get("worst_margin"), float(record["margin"])) if m is not None]
+    evidence["worst_margin"] = min(margins)
     return _finding(claim, Verdict.REFUTED, evidence)
 
 
