@@ -2,7 +2,7 @@
 Why subgradient runs diverge
 ============================
 
-The subgradient method of the JAX notebook on f = |x₁y₁ − 1| + |x₂y₁ − 1| + |x₂y₂ − 1| with steps
+The subgradient method of the JAX notebook on :math:`f = |x_1y_1 - 1| + |x_2y_1 - 1| + |x_2y_2 - 1|` with steps
 α/(k+1)^β, from the notebook's 100 starts, for 10⁶ of the notebook's 10⁷ steps. The panels show how
 riptools classifies each run from log-spaced checkpoints and the mechanism behind the unbounded ones:
 runs trapped where x₁y₂ < 0, where f ≥ 1 and the infimum lies at infinity.

@@ -418,9 +418,9 @@ def fraction_to_reach(fractions, values, threshold: float):
 def np_maximum_auc(test: Triples, items: int, *, epochs: int = NP_EPOCHS, lr: float = NP_STEP, seed: int = 0) -> float:
     """Returns the NP-Maximum AUC: the better of two global item scores fitted on the test triples.
 
-    (a) logistic regression of y on s_j − s_k by SGD (``epochs`` passes, step ``lr``, best epoch);
-    (b) the win rate of each item (wins minus losses over appearances). Both are non-personalised
-    scores, so their AUC is a lower bound on the exact NP-Maximum.
+    The two scores: a logistic regression of y on s_j − s_k by SGD (``epochs`` passes, step ``lr``,
+    best epoch), and the win rate of each item (wins minus losses over appearances). Both are
+    non-personalised scores, so their AUC is a lower bound on the exact NP-Maximum.
     """
     wins = np.bincount(np.where(test.Y == 1, test.J, test.K), minlength=items).astype(float)
     losses = np.bincount(np.where(test.Y == 1, test.K, test.J), minlength=items).astype(float)

@@ -6,6 +6,7 @@
 * Figure 2 point sets: d points uniform in [−1, 1]³; the ill-conditioned set moves the first 5 points
   by +10 along the first axis (the authors' code), i.e. "far outside the cube".
 * Figure 3 item-item data. A *similarity oracle* returns M_ij on demand, so no d×d matrix is formed:
+
   - :class:`RatingsSimilarity`: the cosine similarity of item columns of a MovieLens user-item
     matrix, ``M_ij = ⟨u_i, u_j⟩/(‖u_i‖‖u_j‖)``, by merging the two sorted user lists
     (:func:`riptools.dynamics.item_similarity.sparse_cosine`);
@@ -16,6 +17,7 @@
     eigenvalues of M then decay like a power law (λ_l ∝ l^{−3}); they are the eigenvalues of the
     k×k matrix WᵀW, reported by :meth:`LatentSimilarity.spectrum`. These constants were fixed
     before any run and never changed.
+
   Triples (i, j, k) are three distinct items drawn uniformly; y = 1 when M_ij > M_ik, y = 0 when
   M_ij < M_ik, ties dropped (as the authors' ``generate_CF_LR.m`` does). Drawing is done in chunks
   of :data:`CHUNK` triples with one numpy stream per chunk.
