@@ -8,7 +8,7 @@ Conventions used throughout :mod:`riptools.completion`:
 * A **mask** is a boolean n×n array, ``True`` where the entry is *observed*; "masked" entries are
   the ``False`` ones, the entries to fill in.
 * The **degrees of freedom** of rank-r n×n matrices are ``2nr − r²`` (the dimension of that
-  manifold, i.e. the generic rank of the Jacobian of (U, V) ↦ UVᵀ; see :mod:`.claims`).
+  manifold, i.e. the generic rank of the Jacobian of (U, V) ↦ UVᵀ; see :mod:`riptools.completion.claims`).
 * **Identifiability** is reported three ways, because the slides' count condition alone decides
   nothing: (1) the slides' strict count ``m < n² − dof``; (2) the necessary count ``m ≤ n² − dof``
   (at least dof observed entries; the slides' own 2×2 example is on this boundary); (3) *local
