@@ -52,7 +52,12 @@ def configure(*, budget: int | None = None, seed: int | None = None) -> None:
 
 
 def current_settings() -> dict:
-    """Returns the budget and seed :func:`assert_holds` uses when given none."""
+    """Returns the budget and seed :func:`assert_holds` uses when given none.
+
+    Example:
+        >>> sorted(current_settings())
+        ['budget', 'seed']
+    """
     return {"budget": TEST_BUDGET if _defaults["budget"] is None else _defaults["budget"],
             "seed": 0 if _defaults["seed"] is None else _defaults["seed"]}
 
