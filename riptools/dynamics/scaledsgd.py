@@ -237,12 +237,8 @@ def _pair_kernel(loss: int, mode: int, rank: int):
 
     @njit(cache=True)
     def kernel(X, P, rows, cols, values, order, lr, resync_every, counter):
-        xi = np.empty(rank)
-        xj = np.empty(rank)
-        gi = np.empty(rank)
-        gj = np.empty(rank)
-        new = np.empty(rank)
-        work = np.empty(rank)
+        scratch = np.empty((6, rank))  # the work vectors, one allocation
+        xi, xj, gi, gj, new, work = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
         max_drift = 0.0
         until = _steps_to_resync(counter[0], resync_every, mode)
         for t in range(order.shape[0]):
@@ -320,14 +316,9 @@ def _triple_kernel(mode: int, rank: int):
 
     @njit(cache=True)
     def kernel(X, P, I, J, K, Y, start, stop, perm, lr, resync_every, counter):
-        xi = np.empty(rank)
-        xj = np.empty(rank)
-        xk = np.empty(rank)
-        pi = np.empty(rank)
-        dv = np.empty(rank)
-        pd = np.empty(rank)
-        new = np.empty(rank)
-        work = np.empty(rank)
+        scratch = np.empty((8, rank))  # the work vectors, one allocation
+        xi, xj, xk, pi, dv, pd, new, work = (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5],
+                                             scratch[6], scratch[7])
         use_perm = perm.shape[0] > 0
         max_drift = 0.0
         until = _steps_to_resync(counter[0], resync_every, mode)
