@@ -1,7 +1,7 @@
 """Data for the ScaledSGD protocols: ground truths, MovieLens ``ratings.csv`` and item-item triples.
 
-* Figure 1 ground truths (the ScaledSGD paper, NeurIPS 2022, Section 5; the matrices of the authors' public code
-  ``Generate_Data.m``): M = U diag(s) Uᵀ with U a Haar-random d×r orthonormal matrix, s = (2, 2, 2)
+* Figure 1 ground truths (the ScaledSGD paper, NeurIPS 2022, Section 5; the matrices of the authors'
+  public code ``Generate_Data.m``): M = U diag(s) Uᵀ with U a Haar-random d×r orthonormal matrix, s = (2, 2, 2)
   for κ = 1 and s_l = 10·κ^{−l/(r−1)}, l = 0…r−1, otherwise (κ = 10⁴, r = 3: 10, 10⁻¹, 10⁻³).
 * Figure 2 point sets: d points uniform in [−1, 1]³; the ill-conditioned set moves the first 5 points
   by +10 along the first axis (the authors' code), i.e. "far outside the cube".
