@@ -238,6 +238,8 @@ def test_adjudicate_returns_the_first_confirmed_violation_or_the_corrected_worst
     record, _, worst, unexamined = _adjudicate(fine, [(-1e-3, ONE_BY_ONE)] * 12 + [(0.25, ONE_BY_ONE)])
     assert record is None and worst == 0.0 and unexamined == 2  # at most 10 are re-verified
     assert _adjudicate(fine, [(-1e-10, ONE_BY_ONE), (0.25, ONE_BY_ONE)])[2] == -1e-10  # within the float tolerance
+    assert _adjudicate(fine, [(5e-10, ONE_BY_ONE), (0.25, ONE_BY_ONE)])[2] == 5e-10  # not a candidate: kept as measured
+    assert _adjudicate(fine, [(-1e-9, ONE_BY_ONE)])[2] == -1e-9  # exactly −FLOAT_VIOLATION_TOL is no candidate
     assert _adjudicate(fine, []) == (None, None, math.inf, 0)
 
 

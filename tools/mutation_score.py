@@ -5,7 +5,7 @@ Usage (from the repository root; mutmut ≥ 3.8 reads its configuration from pyp
     python tools/mutation_score.py                     # every module below, one after the other
     python tools/mutation_score.py certify rip         # some modules
     python tools/mutation_score.py --report-only       # the score of the last runs, without running
-    python tools/mutation_score.py --unfinished rip    # only the mutants the last runs did not kill (resume, re-check)
+    python tools/mutation_score.py --unfinished rip    # only the mutants the last runs did not kill (re-check them)
     python tools/mutation_score.py --sample 60 engine  # 60 mutants drawn at random: an estimate in a few minutes
 
 Each module's certifying functions are mutated (every other function of the file is left alone) and
@@ -87,17 +87,19 @@ def listed_survivors() -> set[str]:
 def selected(module: str, *, unfinished: bool = False, sample: int | None = None) -> list[str]:
     """Returns the mutant names (or globs) to run for a module.
 
-    All its certifying functions' mutants; with ``unfinished``, only those not yet killed; with
-    ``sample``, that many of them drawn at random (seed 0; the mutants exist once a first run has
-    generated them).
+    All its certifying functions' mutants by default. With ``unfinished``, those the last runs tested
+    and did not kill; with ``sample``, that many drawn at random (seed 0); with both, the union. The
+    mutants exist once a first run has generated them.
     """
     known = results(module)
     if not known or not (unfinished or sample):
         return patterns(module)
-    names = sorted(name for name, status in known.items() if status != "killed" or not unfinished)
-    if sample is not None and sample < len(names):
-        names = sorted(random.Random(0).sample(names, sample))
-    return names
+    names = set()
+    if unfinished:
+        names |= {name for name, status in known.items() if status not in ("killed", "not run")}
+    if sample is not None:
+        names |= set(random.Random(0).sample(sorted(known), min(sample, len(known))))
+    return sorted(names)
 
 
 def run(names: list[str], max_children: int) -> int:
@@ -129,7 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers (default: 2)")
     parser.add_argument("--report-only", action="store_true", help="report the last runs' results without running")
     parser.add_argument("--unfinished", action="store_true",
-                        help="run only the mutants not killed by the last runs (after adding tests, or to resume)")
+                        help="run the mutants the last runs tested and did not kill (after adding tests)")
     parser.add_argument("--sample", type=int, help="run N mutants per module drawn at random (seed 0), for a quick estimate")
     args = parser.parse_args(argv)
     unknown = [module for module in args.modules if module not in CORE]
