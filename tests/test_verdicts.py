@@ -36,8 +36,10 @@ def test_sgd_failure_rate_verdict_reads_the_interval():
     # The slides' 12.05 % failure against a measured 12.05 % (inside its interval) and 10 % (outside).
     (same,) = sharp_rip_slides.check_sgd_failure_rate(_basin_context(1 - 0.1205))
     assert same.verdict is Verdict.AGREES and same.reason.startswith("within the 95 % interval")
+    assert same.reason.endswith("step sizes whose interval contains 12.05 %: 0.001, 0.003, 0.01, 0.03, 0.1")
     (lower,) = sharp_rip_slides.check_sgd_failure_rate(_basin_context(0.90))
     assert lower.verdict is Verdict.DIFFERS and lower.reason.startswith("12.05 % is outside")
+    assert lower.reason.endswith("step sizes whose interval contains 12.05 %: none")
     low, high = lower.evidence["failure_ci"]
     assert high < 0.1205 and low <= 0.10 <= high
 
