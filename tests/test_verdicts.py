@@ -13,7 +13,7 @@ import pytest
 from riptools.claims import check_claim
 from riptools.findings import Verdict
 from riptools.protocols.basin import BasinPoint
-from riptools.protocols.divergence import GROWTH_FIT_R2_MIN, ProbabilityEstimate, Regime, RunClass, classify_run
+from riptools.protocols.divergence import GROWTH_FIT_R2_MIN, ProbabilityEstimate, Regime, RunClass, classify_run, fit_growth_exponent
 from riptools.sources import scaledsgd, sharp_rip_slides
 from riptools.sources.subgradient_notebook import probability_verdict
 from riptools.statistics import wilson_interval
@@ -133,3 +133,35 @@ def test_tight_claims_attain_their_constant(name):
     assert finding.verdict is Verdict.AGREES
     assert finding.evidence["observed_extreme"] == pytest.approx(claim.claimed_constant, rel=1e-6)
     assert abs(finding.evidence["worst_margin"]) < 1e-6
+
+
+def test_probability_verdict_reasons():
+    assert probability_verdict(_estimate(150, 150, 1000))[1] == ""
+    assert probability_verdict(_estimate(150, 150, 1000, iters=10**5))[1].startswith("runs shortened to ")
+    assert probability_verdict(_estimate(10, 20, 1000, iters=10**5))[1].startswith("runs shortened to ")
+    assert probability_verdict(_estimate(10, 20, 1000))[1] == ""
+    assert probability_verdict(_estimate(11, 11, 100))[1] == "the interval contains 0.1"
+    assert probability_verdict(_estimate(10, 300, 1000))[1] == "the trapped runs (x₁y₂ < 0, f ≥ 1) are bounded here"
+
+
+def test_growth_fit_on_exact_power_laws():
+    assert fit_growth_exponent([1, 10, 100], [2.0, 2 * 10**0.5, 20.0]) == pytest.approx((0.5, 1.0))  # k = 1 counts
+    slope, r2 = fit_growth_exponent([1, 10, 100, 1000], [0.0, 3.0, 3 * 10**0.25, 3 * 10**0.5])  # a zero norm is skipped
+    assert (slope, r2) == pytest.approx((0.25, 1.0))
+    assert all(np.isnan(fit_growth_exponent([1, 10], [1.0, 2.0])))  # fewer than three points
+
+
+def test_run_classification_records_the_checkpoints_it_read():
+    checkpoints = np.unique(np.round(np.logspace(0, 6, 61)).astype(np.int64))
+    norm = checkpoints ** 0.1
+    objective = np.linspace(1.52, 1.5, checkpoints.size)
+    run = classify_run(checkpoints, objective, norm, objective, objective, index=7)
+    first = np.nonzero(checkpoints > checkpoints[-1] / 10)[0][0]
+    assert run.run_class is RunClass.UNBOUNDED and run.index == 7
+    assert (run.final_objective, run.final_norm, run.notebook_objective) == (objective[-1], norm[-1], objective[-2])
+    assert run.window_norm_ratio == pytest.approx(norm[-1] / norm[first]) and run.notebook_unbounded
+    at_threshold = objective.copy()
+    at_threshold[-2] = 0.9
+    assert not classify_run(checkpoints, at_threshold, norm, objective, objective).notebook_unbounded  # 0.9 is not > 0.9
+    converged = classify_run(checkpoints, objective / 4, norm, objective / 4, objective / 4)
+    assert converged.run_class is RunClass.CONVERGED and converged.evidence.startswith("f ≤ 0.38 at every step of k ∈ [")
