@@ -67,3 +67,14 @@ def test_notebook_start_count_matches_the_data():
     from riptools.protocols.divergence import notebook_starts
 
     assert notebook_starts().shape[0] == NOTEBOOK_STARTS
+
+
+def test_default_report_folder_is_untracked_and_outside_figures():
+    from pathlib import Path
+
+    from riptools.cli import build_parser
+
+    out = build_parser().parse_args(["reproduce"]).out
+    assert Path(out).parts[0] != "figures"
+    gitignore = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().splitlines()
+    assert f"/{out}/" in gitignore
