@@ -180,6 +180,7 @@ def plot_atlas(cells, path) -> None:
         ax.plot(ranks, [known_construction(r, s) for r in ranks], ":", color=color, lw=1, marker="x",
                 label=f"r★ = {s}: construction 1/(1+1/√(r−r★+1))")
         ax.plot(ranks, [c.delta for c in mine], "o", color=color, ms=7, mfc="none", label=f"r★ = {s}: δ found (certified)")
+    ax.set_xticks(sorted({cell.rank for cell in cells}))
     ax.set_xlabel("search rank r")
     ax.set_ylabel("δ")
     ax.set_title("Sharp-threshold atlas: smallest δ* found per (r, r★)")
