@@ -71,6 +71,11 @@ LINE_SEARCH_STEPS = 40
 local search stops (below that δ* differences are solver noise, ~1e-11)."""
 STEP_TOL = 1e-10
 """Stop when the accepted step is below STEP_TOL·max(1, ‖θ‖): the point no longer moves at solver precision."""
+STALL_STEPS = 5
+STALL_TOL = 1e-10
+"""Stop when the last STALL_STEPS accepted steps lowered the value by less than STALL_TOL in all: the
+tight solves agree to ~1e-11, so later progress is noise (measured: 30–50 solves saved per start on
+(2, 1) and (2, 2) with the same final values to 1e-10)."""
 NEW_COLUMN_SCALE = 0.1
 """Size (relative to ‖X‖/√r) of the column a structured start adds to X: small enough to stay near the
 smaller shape's point, large enough that X is numerically full rank."""
@@ -85,6 +90,7 @@ class StopReason(str, enum.Enum):
 
     LINE_SEARCH = "line search found no weak Wolfe step (a nonsmooth minimiser, to solver precision)"
     STEP = "step below tolerance"
+    STALLED = "no decrease above solver precision over the last steps"
     STATIONARY = "gradient is zero"
     BUDGET = "evaluation budget spent"
     EXCLUDED_START = "the start is an excluded point"
@@ -199,7 +205,8 @@ def quasi_newton(function, theta0: np.ndarray, *, max_evaluations: int) -> tuple
     line search treats them as failing sufficient decrease). Safeguards for nonsmooth functions: weak
     Wolfe conditions by bracketing/bisection, the inverse Hessian reset to the identity when the
     direction is not a descent direction, updates skipped when sᵀy ≤ 0, and a stop when no weak Wolfe
-    step is found in LINE_SEARCH_STEPS trials (taking the best sufficient-decrease point if there was one).
+    step is found in LINE_SEARCH_STEPS trials (taking the best sufficient-decrease point if there was one),
+    or when the value has stalled (STALL_STEPS, STALL_TOL).
 
     Example:
         >>> theta, value, _, _ = quasi_newton(lambda t: (abs(t[0]) + t[1] ** 2, np.array([np.sign(t[0]), 2 * t[1]])),
@@ -220,6 +227,7 @@ def quasi_newton(function, theta0: np.ndarray, *, max_evaluations: int) -> tuple
         return theta, value, evaluations, StopReason.EXCLUDED_START
     inverse = np.eye(theta.size)
     updated = False
+    history = [value]
     while evaluations < max_evaluations:
         direction = -inverse @ gradient
         slope = float(gradient @ direction)
@@ -257,8 +265,11 @@ def quasi_newton(function, theta0: np.ndarray, *, max_evaluations: int) -> tuple
             left = np.eye(theta.size) - rho * np.outer(step, change)
             inverse = left @ inverse @ left.T + rho * np.outer(step, step)
         theta, value, gradient = new_theta, new_value, new_gradient
+        history.append(value)
         if np.linalg.norm(step) <= STEP_TOL * max(1.0, float(np.linalg.norm(theta))):
             return theta, value, evaluations, StopReason.STEP
+        if len(history) > STALL_STEPS and history[-1 - STALL_STEPS] - value < STALL_TOL:
+            return theta, value, evaluations, StopReason.STALLED
     return theta, value, evaluations, StopReason.BUDGET
 
 
