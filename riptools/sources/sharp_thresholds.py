@@ -156,7 +156,7 @@ def cell_finding(cell: AtlasCell, params: AtlasParams) -> Finding:
                   f"{cell.exact_delta} ({'verified' if cell.exact_verified else 'NOT verified'}){construction}"),
         verdict=verdict,
         reason=f"{label}: {row['reason']}" + ("" if sharp is not None else "; a finite search proves no threshold"),
-        evidence={key: row[key] for key in row if key not in ("x", "z")} | {"x": row["x"], "z": row["z"]},
+        evidence=row,
         replay=ATLAS.replay(params),
     )
 
