@@ -125,6 +125,7 @@ def atlas_row(cell: AtlasCell) -> dict:
         "verdict": verdict,
         "reason": reason,
         "solves": cell.solves,
+        "classification": cell.classification,
         "sharp_value": sharp_value(cell.rank, cell.true_rank),
         "construction_measured": cell.construction_delta,
         "theory_reference": theory_reference(cell.rank, cell.true_rank),
@@ -153,7 +154,8 @@ def cell_finding(cell: AtlasCell, params: AtlasParams) -> Finding:
         statement=f"r = {r}, r★ = {s}: the smallest RIP constant δ of an operator with a spurious second-order critical point",
         source_says=says,
         measured=(f"min δ* = {cell.delta:.8f} over {cell.starts} starts ({cell.solves} SDP solves), exact δ' = "
-                  f"{cell.exact_delta} ({'verified' if cell.exact_verified else 'NOT verified'}){construction}"),
+                  f"{cell.exact_delta} ({'verified' if cell.exact_verified else 'NOT verified'}); X is a "
+                  f"{cell.classification}{construction}"),
         verdict=verdict,
         reason=f"{label}: {row['reason']}" + ("" if sharp is not None else "; a finite search proves no threshold"),
         evidence=row,
