@@ -79,6 +79,39 @@ def test_construction_beside_matched_directions_keeps_the_base_value(rank, true_
     assert abs(counterexample_sdp(x, z).delta - known_construction(rank, true_rank)) <= VALUE_TOL
 
 
+def balanced_point(rank: int, true_rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """Returns X ⟂ Z with orthonormal columns scaled so that ‖xᵢ‖²/‖zⱼ‖² = 1/(1+√(r/r★)): the atlas's (3, 2) point's shape."""
+    n = rank + true_rank
+    z = np.zeros((n, true_rank))
+    z[:true_rank, :] = np.eye(true_rank)
+    x = np.zeros((n, rank))
+    x[true_rank:, :] = np.eye(rank) / math.sqrt(1 + math.sqrt(rank / true_rank))
+    return x, z
+
+
+@pytest.mark.parametrize("rank, true_rank", [(3, 2), (4, 3)])
+def test_balanced_point_attains_the_sufficient_bound(rank, true_rank):
+    # found by the atlas at (3, 2): spurious second-order critical points at δ = 1/(1+√(r★/r)), below the
+    # construction 1/(1+1/√(r−r★+1)); the theorem's bound is not violated (δ* is not below it)
+    x, z = balanced_point(rank, true_rank)
+    delta = counterexample_sdp(x, z).delta
+    assert abs(delta - theory_sufficient(rank, true_rank)) <= VALUE_TOL
+    assert delta < known_construction(rank, true_rank) - 0.01
+
+
+@pytest.mark.slow
+def test_strict_spurious_minimum_below_the_construction_at_three_two():
+    # with a strict margin the point becomes a strict spurious local minimum, still far below the construction
+    from riptools.certify import certify_exact, certify_result
+
+    x, z = balanced_point(3, 2)
+    result = counterexample_sdp(x, z, margin=1e-4 * np.linalg.norm(x) ** 2)
+    assert certify_result(result).kind.value == "strict local minimum"
+    exact = certify_exact(result)
+    assert exact.verified and exact.delta_float < known_construction(3, 2) - 0.03
+    assert exact.delta_float >= theory_sufficient(3, 2)
+
+
 def test_levels_and_seed_cells():
     assert cell_levels(4, 2) == [[(1, 1)], [(2, 1)], [(3, 1), (2, 2)], [(4, 1), (3, 2)], [(4, 2)]]
     assert _seed_cells(3, 2) == [(2, 2), (2, 1)]
