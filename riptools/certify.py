@@ -169,6 +169,13 @@ def certify_operator(operator: SensingOperator, x, z, *, margin: float = 0.0, cl
 
     Everything is recomputed from the matrices Aᵢ (reference: the δ-RIP definition of the sharp-RIP talk slides and
     :func:`riptools.objective.classify_point`).
+
+    Example:
+        >>> from riptools.sensing import half_example
+        >>> ex = half_example()
+        >>> certificate = certify_operator(ex.operator, ex.x_bad, ex.z)
+        >>> certificate.classification, certificate.certified
+        ('spurious second-order critical, degenerate', True)
     """
     x = as_factor(x, "x", operator.n)
     z = as_factor(z, "z", operator.n)
@@ -185,6 +192,12 @@ def certify_result(result: CounterexampleResult) -> NumericCertificate:
     By blocks: the reduced operator is certified at (X̃, Z̃); the lifted operator's kernel spectrum is
     eig(H̃) ∪ {1} and its Hessian spectrum is the reduced one ∪ 4·eig(X̃ᵀX̃) (the lifting lemma in
     :mod:`riptools.counterexample`), so nothing of size N = n(n+1)/2 is formed.
+
+    Example:
+        >>> from riptools.counterexample import counterexample_sdp
+        >>> certificate = certify_result(counterexample_sdp([0.0, 0.6, 0.0], [1.0, 0.0, 0.0], margin=0.05))
+        >>> certificate.certified, certificate.kind.value
+        (True, 'strict local minimum')
     """
     accurate = result.solve.accurate
     if result.kernel_reduced is None:
@@ -213,6 +226,11 @@ def exact_psd(matrix) -> bool | None:
     it is zero, the remaining block must vanish (a PSD matrix with zero diagonal is zero); otherwise
     the Schur complement is PSD iff the matrix is. Entries may be Fractions, sympy rationals or
     radicals (signs of radical expressions are decided by sympy after simplification).
+
+    Example:
+        >>> import sympy
+        >>> exact_psd(sympy.Matrix([[1, 1], [1, 1]])), exact_psd(sympy.Matrix([[1, 2], [2, 1]]))
+        (True, False)
     """
     rows = matrix.tolist() if hasattr(matrix, "tolist") else matrix
     block = [[_plain(entry) for entry in row] for row in rows]
@@ -457,6 +475,12 @@ def certify_exact(result: CounterexampleResult) -> ExactCertificate:
     Steps: re-solve with margin μ + EXACT_INTERIOR·‖[X, Z]‖² (so the rounded kernel stays strictly inside the
     PSD cones), round K = DHD to rationals, restore ∇f(X) = 0 by an exact projection, and verify with
     :func:`verify_exact` at δ' = δ_interior + EXACT_DELTA_SLACK (rounded up to 10⁻⁸) and μ' = μ.
+
+    Example:
+        >>> from riptools.counterexample import counterexample_sdp
+        >>> exact = certify_exact(counterexample_sdp([0.0, 0.6], [1.0, 0.0]))
+        >>> exact.verified, exact.delta_excess < 1e-6
+        (True, True)
     """
     start = time.perf_counter()
     if result.kernel_reduced is None or result.delta is None:
@@ -547,6 +571,10 @@ def certify_half_example_exact() -> HalfExampleCertificate:
     x = (0, 1/√2). Proves with radicals: ∇f(x) = 0, ∇²f(x) ⪰ 0 with eigenvalues {0, 4}, the kernel's
     eigenvalues {1/2, 3/2, 3/2} so δ = 1/2 exactly (and no smaller δ for this operator), and
     f(t, √(1/2 − 2t²)) = f(x) − 3t⁴ < f(x) for every t ≠ 0: x is **not** a local minimum.
+
+    Example:
+        >>> certify_half_example_exact().verified
+        True
     """
     root = sympy.sqrt(sympy.Rational(3, 2))
     printed = [sympy.Matrix([[sympy.sqrt(2), 0], [0, 1 / sympy.sqrt(2)]]),

@@ -443,6 +443,10 @@ def rank1_delta_lower_bound(x, z) -> float:
     β = ρ²/D, and δ_lb = √(1−α²) if β ≥ α/(1+√(1−α²)), else (1 − 2αβ + β²)/(1 − β²).
     Kind of bound: lower (the theorem); riptools measures how tight it is (see tests and reproduce).
 
+    Example:
+        >>> round(rank1_delta_lower_bound([0.0, 2**-0.5], [1.0, 0.0]), 9)
+        0.5
+
     Raises:
         InputError: x or z not a nonzero vector of the same length, or x = ±z.
     """
@@ -459,7 +463,13 @@ def rank1_delta_lower_bound(x, z) -> float:
 
 
 def rank1_delta_lower_bound_polar(rho: float, phi: float) -> float:
-    """Returns δ_lb of JMLR Theorem 12 in the coordinates ρ = ‖x‖/‖z‖ > 0, φ = angle(x, z)."""
+    """Returns δ_lb of JMLR Theorem 12 in the coordinates ρ = ‖x‖/‖z‖ > 0, φ = angle(x, z).
+
+    Example:
+        >>> import math
+        >>> round(rank1_delta_lower_bound_polar(2**-0.5, math.pi / 2), 9)
+        0.5
+    """
     sin2 = np.sin(phi) ** 2
     denominator = np.sqrt((rho**2 - 1) ** 2 + 2 * rho**2 * sin2)
     if denominator == 0:

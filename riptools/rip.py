@@ -125,12 +125,22 @@ class RipResult:
 
 
 def delta_as_given(lambda_min: float, lambda_max: float) -> float:
-    """Returns δ = max(1 − λ_min, λ_max − 1), the smallest δ with (1−δ) ≤ λ_min and λ_max ≤ 1+δ."""
+    """Returns δ = max(1 − λ_min, λ_max − 1), the smallest δ with (1−δ) ≤ λ_min and λ_max ≤ 1+δ.
+
+    Example:
+        >>> delta_as_given(0.5, 1.5), delta_as_given(1.0, 3.0)
+        (0.5, 2.0)
+    """
     return max(1.0 - lambda_min, lambda_max - 1.0)
 
 
 def delta_rescaled(lambda_min: float, lambda_max: float) -> float:
-    """Returns (λ_max − λ_min)/(λ_max + λ_min), the δ of the best rescaling cA (1 if λ_max = 0)."""
+    """Returns (λ_max − λ_min)/(λ_max + λ_min), the δ of the best rescaling cA (1 if λ_max = 0).
+
+    Example:
+        >>> delta_rescaled(1.0, 3.0)  # A/√2 has eigenvalues ½ and 3/2: δ = 1/2
+        0.5
+    """
     lambda_min = max(lambda_min, 0.0)
     if lambda_max <= 0.0:
         return 1.0
@@ -280,6 +290,12 @@ def rip_constant(
         seed: seed of the random starts.
         sdp_max_n: solve the SDP relaxation for the upper bound when n ≤ sdp_max_n.
         force_bounds: compute bounds even when an exact value exists (for cross-checks).
+
+    Example:
+        >>> from riptools.sensing import half_example
+        >>> result = rip_constant(half_example("slides").operator, rank=2)
+        >>> result.exact, round(result.delta, 9), round(result.delta_scaled, 9)
+        (True, 2.0, 0.5)
 
     Raises:
         InputError: rank not an integer ≥ 1.
