@@ -73,7 +73,7 @@ from riptools.results import write_text_atomic
 from riptools.validation import InputError, as_finite_array, positive_int
 
 VECTOR_LANES = 8
-"""Starts per SIMD vector (one AVX-512 register of float64): chunks hold whole vectors."""
+"""Starts per SIMD vector (one AVX-512 register of float64, one 64-byte cache line): chunks hold whole vectors."""
 CHUNK_VECTORS = 16
 """At most this many vectors (128 starts; 7 kB of points and extremes, L1-resident) per chunk, the unit of
 work of one thread. Each step is one SIMD loop over a chunk's lanes, whose vectors the processor overlaps
@@ -473,10 +473,11 @@ def run_subgradient(starts, *, alpha: float, beta: float, iters: int,
     widths = [VECTOR_LANES * count for count in _split(vectors, num_chunks)]
     firsts = [sum(widths[:chunk]) for chunk in range(num_chunks)]
     lanes = [min(width, num_starts - first) for first, width in zip(firsts, widths)]
-    state = np.zeros((num_chunks, instance.dimension, widths[0]))
+    # Rows padded by a cache line, so that two chunks' threads never write into one line (false sharing).
+    state = np.zeros((num_chunks, instance.dimension, widths[0] + VECTOR_LANES))
     for chunk in range(num_chunks):
         state[chunk, :, :lanes[chunk]] = starts[firsts[chunk]:firsts[chunk] + lanes[chunk]].T
-    extremes = [np.full((num_chunks, widths[0]), fill) for fill in (-np.inf, np.inf, -np.inf)]
+    extremes = [np.full((num_chunks, widths[0] + VECTOR_LANES), fill) for fill in (-np.inf, np.inf, -np.inf)]
     segment = min(max(SEGMENT_STEPS[0], (iters + 1) // PROGRESS_SEGMENTS), SEGMENT_STEPS[1])
     advance = _kernel_for(instance)
     steps = np.empty(min(segment, iters))
