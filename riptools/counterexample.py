@@ -457,6 +457,9 @@ def rank1_delta_lower_bound(x, z) -> float:
     norm_x, norm_z = float(np.linalg.norm(x)), float(np.linalg.norm(z))
     if norm_x == 0 or norm_z == 0:
         raise InputError("x, z: expected nonzero vectors")
+    # The same rule as check_pair: the angle alone is rounded (arccos near 1 loses half the digits).
+    if np.linalg.norm(x @ x.T - z @ z.T) <= SAME_POINT_TOL * norm_z**2:
+        raise InputError("x, z: x = ±z is the global minimum, not a spurious point")
     rho = norm_x / norm_z
     cosine = float(np.clip(abs(x[:, 0] @ z[:, 0]) / (norm_x * norm_z), 0.0, 1.0))
     return rank1_delta_lower_bound_polar(rho, np.arccos(cosine))

@@ -16,8 +16,9 @@ def test_theorem_12_bound_refuses_the_global_minimum_by_name():
         rank1_delta_lower_bound(np.array([3.0, 0.0]), np.array([-3.0, 0.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="x = z is detected by an exact test on a rounded angle: for x = (1, 2) "
-                   "arccos(x·z/‖x‖‖z‖) is 2e-8, not 0, and δ_lb ≈ 1 is returned instead of the refusal")
 def test_theorem_12_bound_refuses_every_x_equal_to_z():
-    with pytest.raises(InputError):
-        rank1_delta_lower_bound(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+    # x = (1, 2): arccos(x·z/‖x‖‖z‖) is 2e-8, not 0, so a test on the angle alone let δ_lb ≈ 1 through.
+    for x in ([1.0, 2.0], [0.3, -0.7], [1e-3, 5.0]):
+        for sign in (1.0, -1.0):
+            with pytest.raises(InputError, match="x = ±z"):
+                rank1_delta_lower_bound(np.array(x), sign * np.array(x))
