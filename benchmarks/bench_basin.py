@@ -1,4 +1,4 @@
-"""Benchmark of the SGD basin kernel (seed 002): trial-steps per second against the NumPy reference.
+"""Benchmark of the SGD basin kernel (the sharp-RIP talk slides' SGD experiment): trial-steps per second against the NumPy reference.
 
 Prints, on the 2×2 δ = 1/2 example (m = 3, rank 1):
 

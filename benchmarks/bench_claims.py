@@ -1,6 +1,6 @@
 """Benchmark of the claim-check engine: instances checked per second, per claim.
 
-Runs every claim of seed 001 at one budget and prints, per claim, the instances evaluated, the wall
+Runs every claim of the ScaledSGD paper (NeurIPS 2022) at one budget and prints, per claim, the instances evaluated, the wall
 time, instances/s, and the ratio of its rate to a baseline measured in the same process: the float64
 evaluation of Cauchy–Schwarz on 5×2 matrices through the same engine (so the ratio shows what each
 claim's own algebra, sampling and high-precision verification cost on top of the engine).

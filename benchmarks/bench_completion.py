@@ -1,11 +1,11 @@
-"""Benchmark of exact completion (seed 003): batched ALS + Gauss–Newton against a per-instance loop.
+"""Benchmark of exact completion (the learned-completion slides, Alkady 2025): batched ALS + Gauss–Newton against a per-instance loop.
 
 Prints a table of wall times and ratios against the baseline (one :func:`complete` call per
 instance, as a user without the batched path would write it), run in the same process, and the
 fraction of instances recovered by each, so speed is never bought with accuracy (in the unified
 table of ``run_all.py`` the batched path's fraction has the baseline's as its target).
 
-Run: ``/work/venv/bin/python benchmarks/bench_completion.py``
+Run: ``python benchmarks/bench_completion.py``
 """
 
 from __future__ import annotations

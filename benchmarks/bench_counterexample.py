@@ -1,6 +1,6 @@
 """Benchmark of the counterexample SDP: the reduced formulation against n, and reduced vs full.
 
-Run: ``/work/venv/bin/python benchmarks/bench_counterexample.py [--repeats 3]``. Prints two tables:
+Run: ``python benchmarks/bench_counterexample.py [--repeats 3]``. Prints two tables:
 
 1. δ* with the reduced formulation for n = 10, 100, 1000 (rank 1) and n = 200 (rank 3): cold time
    (first solve of a shape compiles the DPP problem), warm median, and the ratio of the warm time to

@@ -1,4 +1,4 @@
-"""Benchmark of the ScaledSGD kernels (seed 001): updates per second, ratios, and the full-size BPR run.
+"""Benchmark of the ScaledSGD kernels (the ScaledSGD paper, NeurIPS 2022): updates per second, ratios, and the full-size BPR run.
 
 Prints, for r = 3 and r = 10 at d = 62,000 (MovieLens-25M's item count), the samples processed per
 second by one core for

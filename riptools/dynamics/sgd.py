@@ -1,6 +1,6 @@
 """SGD and gradient descent on f(U) = ‖A(UUᵀ − ZZᵀ)‖², many independent trials at once.
 
-The method (seed 002, slides 29-33; Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018):
+The method (the sharp-RIP talk slides, slides 29-33; Zhang, Josz, Sojoudi, Lavaei, NeurIPS 2018):
 
 * **Objective.** ``f(U) = ‖A(UUᵀ − ZZᵀ)‖² = Σ_i ⟨A_i, E⟩²`` with ``E = UUᵀ − ZZᵀ`` and **no
   factor ½** (the convention of :mod:`riptools.objective`), so ``∇f(U) = 4 Σ_i ⟨A_i, E⟩ A_i U``.
