@@ -164,7 +164,7 @@ def _cases():
         ("search", ["--n", "1000", "--save", "{tmp}/op.npz"], "--n"),
         ("atlas", ["--max-rank", "100", "--max-true-rank", "100"], "--max-rank"),
         ("atlas", ["--starts", "100000"], "--starts"),
-        ("search", ["--n", "100", "--exact"], "--n"),
+        ("counterexample", ["--x", ",".join(["1"] * 100), "--z", ",".join(["1"] * 99 + ["2"]), "--exact"], "--exact"),
         ("counterexample", ["--x", ",".join(["1"] * 300), "--z", ",".join(["1"] * 299 + ["2"]), "--formulation", "full"], "--formulation"),
         ("counterexample", ["--x", ",".join(["1"] * 1000), "--z", ",".join(["1"] * 999 + ["2"]), "--save", "{tmp}/op.npz"], "--save"),
     ]

@@ -57,6 +57,7 @@ def register(subparsers) -> None:
     parser.add_argument("--z-file", help="Z from a .npy or .json file")
     parser.add_argument("--rank-shape", help="n,r: the shape of X (Z then has n rows)")
     _add_common(parser)
+    parser.add_argument("--exact", action="store_true", help=f"exact certificate (default when n ≤ {EXACT_DEFAULT_MAX_N})")
     parser.add_argument("--solver", default=constant("riptools.counterexample", "DEFAULT_SOLVER"),
                         choices=constant("riptools.counterexample", "SOLVERS"), help="SDP solver")
     parser.add_argument("--formulation", default="reduced", choices=["reduced", "full"], help="SDP size (default reduced)")
@@ -66,7 +67,7 @@ def register(subparsers) -> None:
                         help="also print ∇δ*(X, Z) (gradient_x, gradient_z; envelope theorem, one solve)")
     parser.set_defaults(handler=run_solve)
     forms = parser.add_subparsers(dest="form", metavar="[search | certify | atlas]")
-    search = forms.add_parser("search", help="minimise δ*(X, Z) over X ∈ R^{n×r}, Z ∈ R^{n×r★}")
+    search = forms.add_parser("search", help="minimise δ*(X, Z) over X ∈ R^{n×r}, Z ∈ R^{n×r★}; the best point is certified exactly")
     search.add_argument("--n", type=integer(1), required=True, help="ambient dimension n")
     search.add_argument("--rank", type=integer(1), required=True, help="r, columns of X")
     search.add_argument("--true-rank", type=integer(1), required=True, help="r★, columns of Z")
@@ -104,7 +105,6 @@ def register(subparsers) -> None:
 
 def _add_common(parser) -> None:
     parser.add_argument("--margin", type=real(0), default=0.0, help="μ ≥ 0: ask for ∇²f(X) ⪰ μI (strict local minimum when > 0)")
-    parser.add_argument("--exact", action="store_true", help=f"exact certificate (default when n ≤ {EXACT_DEFAULT_MAX_N})")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -227,16 +227,17 @@ def _print_text(report: dict) -> None:
     print(f"{report['seconds']:.3f} s")
 
 
-def check_dimension(n: int, args, *, formulation: str = "reduced") -> None:
+def check_dimension(n: int, args, *, formulation: str = "reduced", exact: bool = False) -> None:
     """Refuses an ``n`` whose full-space work (the full SDP, the recovered operator for --save, the
-    exact certificate) cannot fit: that work is on N×N matrices, N = n(n+1)/2; the reduced SDP is not."""
+    exact certificate in the original coordinates) cannot fit: that work is on N×N matrices,
+    N = n(n+1)/2; the reduced SDP is not. ``exact``: an exact certificate was asked for."""
     size = n * (n + 1) / 2
     memory, seconds = 0.0, 0.0
     if formulation == "full":
         memory, seconds = 8.0 * size**2 * 4, SDP_SECONDS_PER_N4 * size**4
     if args.save is not None:  # the operator is recovered from the N×N kernel by an eigendecomposition
         memory, seconds = max(memory, 8.0 * size**2 * 3), seconds + 10 * size**3 / FLOPS_PER_SECOND
-    if args.exact or n <= EXACT_DEFAULT_MAX_N:
+    if exact or n <= EXACT_DEFAULT_MAX_N:
         seconds += EXACT_SECONDS_PER_OPERATION * size**3
     check_size("--x/--n/--formulation/--save/--exact", memory=memory, seconds=seconds, allow_large=args.allow_large)
 
@@ -247,7 +248,7 @@ def run_solve(args) -> int:
     x, z = read_pair(args)
     if args.save is not None:
         check_output_file(args.save, "--save", suffixes=SAVE_SUFFIXES)
-    check_dimension(x.shape[0], args, formulation=args.formulation)
+    check_dimension(x.shape[0], args, formulation=args.formulation, exact=args.exact)
     from riptools.certify import certify_exact, certify_result
     from riptools.counterexample import counterexample_sdp
 
