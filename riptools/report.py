@@ -139,7 +139,8 @@ def render_report(sections, *, title: str = "riptools report", preamble: str = "
         lines += [preamble, ""]
     lines += ["## Summary", ""]
     for reference, findings in groups:
-        lines += [f"**{reference.short}**, {reference.title}: {_counts_text(findings)}.", ""]
+        title_after = f", {reference.title}" if reference.authors else ""  # an authorless short citation is the title
+        lines += [f"**{reference.short}**{title_after}: {_counts_text(findings)}.", ""]
         notable = [f"- **{verdict}**{_times(count)}: {text}" for verdict, count, text in summary_entries(findings)]
         lines += notable + ([""] if notable else [])
     lines += ["## Findings", ""]

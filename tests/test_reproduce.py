@@ -110,3 +110,10 @@ def test_sources_lists_every_source_with_a_dated_citation(capsys):
     assert main(["sources"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["key", "claims", "checks", "citation"] and len(table) == len(records) + 1
+
+
+def test_summary_names_an_authorless_document_once():
+    notebook = Reference(key="notebook", authors=(), title="A notebook", venue="Jupyter notebook", year=2025)
+    text = render_report([Section(title="S", markdown="", findings=(_finding("notebook.a", notebook, Verdict.AGREES),))])
+    assert "**“A notebook” (Jupyter notebook 2025)**: 1 agrees." in text
+    assert text.count("A notebook") == 3  # the summary line, the findings heading and the table's source cell
