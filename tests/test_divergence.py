@@ -34,7 +34,6 @@ from riptools.protocols.divergence import (
     ProbabilityParams,
     Regime,
     RunClass,
-    classify_run,
     classify_runs,
     gaussian_starts,
     notebook_starts,
@@ -56,8 +55,6 @@ JAX_FINAL_DIGESTS = {
 NOTEBOOK_PRINTED_X0_KEY1 = (-1.18428442, -0.11617041, 0.17269028, 0.95730718)
 """The seed prints ``Initial x0`` for PRNGKey(1) to 8 decimals."""
 PRINTED_DECIMALS_TOL = 5e-9
-EXPONENT_FIT_TOL = 1e-6
-"""A fitted slope of exact power-law data (tight: only rounding)."""
 
 
 def _digest(final: np.ndarray) -> str:
@@ -175,64 +172,6 @@ def test_notebook_starts_regenerate_with_jax():
     regenerated = np.array([np.asarray(jax.random.normal(jax.random.PRNGKey(i), (4,), dtype=jnp.float64))
                             for i in range(100)])
     np.testing.assert_array_equal(regenerated, notebook_starts())
-
-
-# ---------------------------------------------------------------- classification
-
-
-def _trajectory(norm_of_k, objective_of_k, iters=10**6):
-    ks = checkpoint_steps(iters, per_decade=20)
-    k = np.maximum(ks, 1).astype(float)
-    norm, objective = norm_of_k(k), objective_of_k(k)
-    return ks, objective, norm
-
-
-def test_power_growth_is_unbounded_with_its_exponent():
-    ks, f, norm = _trajectory(lambda k: 2.0 * k**0.125, lambda k: 1.0 + k**-0.25)
-    result = classify_run(ks, f, norm, f, f)
-    assert result.run_class == RunClass.UNBOUNDED
-    assert abs(result.growth_exponent - 0.125) < EXPONENT_FIT_TOL and result.notebook_unbounded
-
-
-def test_decaying_objective_is_converged():
-    ks, f, norm = _trajectory(lambda k: 2.0 + 0 * k, lambda k: 3.0 * k**-0.5)
-    result = classify_run(ks, f, norm, f, f)
-    assert result.run_class == RunClass.CONVERGED and not result.notebook_unbounded
-
-
-def test_stalled_run_above_the_threshold_is_bounded_not_unbounded():
-    """f ≈ 1.2 with a flat norm: the seed's f > 0.9 says "unbounded", the evidence says bounded."""
-    ks, f, norm = _trajectory(lambda k: 5.3 + 0 * k, lambda k: 1.2 + 0.01 * np.sin(k))
-    result = classify_run(ks, f, norm, f + 0.02, f - 0.02)
-    assert result.run_class == RunClass.BOUNDED and result.notebook_unbounded
-
-
-def test_converged_at_the_end_but_spiking_in_between_is_not_converged():
-    """The running maxima between checkpoints see a spike the checkpoints miss."""
-    ks, f, norm = _trajectory(lambda k: 2.0 + 0 * k, lambda k: 1e-3 + 0 * k)
-    spikes = f.copy()
-    spikes[-5] = 1.5
-    assert classify_run(ks, f, norm, spikes, f).run_class == RunClass.BOUNDED
-
-
-def test_growing_norm_while_f_still_falls_is_a_transient_not_unbounded():
-    """Summable steps leave runs still travelling: ‖z‖ ∝ k^0.03 while f falls 30 % per decade."""
-    ks, f, norm = _trajectory(lambda k: 0.5 * k**0.03, lambda k: 3.0 * k**-0.15)
-    result = classify_run(ks, f, norm, f, f)
-    assert result.run_class == RunClass.BOUNDED and "transient" in result.evidence
-
-
-def test_slow_growth_below_threshold_is_bounded():
-    ks, f, norm = _trajectory(lambda k: 2.0 * k**0.005, lambda k: 1.0 + 0 * k)
-    assert classify_run(ks, f, norm, f, f).run_class == RunClass.BOUNDED
-
-
-def test_nonfinite_run():
-    ks, f, norm = _trajectory(lambda k: 2.0 * k**0.125, lambda k: 1.0 + 0 * k)
-    norm[-3:] = np.inf
-    f[-3:] = np.nan
-    result = classify_run(ks, f, norm, f, f)
-    assert result.run_class == RunClass.NONFINITE and str(ks[-3]) in result.evidence
 
 
 # ---------------------------------------------------------------- mechanism and statistics

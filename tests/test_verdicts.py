@@ -5,6 +5,8 @@ a verdict's boundary must give the two verdicts (so a verdict forced to one valu
 0, or a point estimate used where the rule reads an interval is caught).
 """
 
+import math
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,10 +15,25 @@ import pytest
 from riptools.claims import check_claim
 from riptools.findings import Verdict
 from riptools.protocols.basin import BasinPoint
-from riptools.protocols.divergence import GROWTH_FIT_R2_MIN, ProbabilityEstimate, Regime, RunClass, classify_run, fit_growth_exponent
+from riptools.dynamics.subgradient import checkpoint_steps
+from riptools.protocols import divergence
+from riptools.protocols.divergence import (
+    CONVERGED_OBJECTIVE,
+    GROWTH_EXPONENT_MIN,
+    GROWTH_FIT_R2_MIN,
+    ProbabilityEstimate,
+    Regime,
+    RunClass,
+    classify_run,
+    fit_growth_exponent,
+)
 from riptools.sources import scaledsgd, sharp_rip_slides
 from riptools.sources.subgradient_notebook import probability_verdict
 from riptools.statistics import wilson_interval
+from riptools.validation import InputError
+
+EXPONENT_FIT_TOL = 1e-6
+"""A fitted slope of exact power-law data (tight: only rounding)."""
 
 
 def _basin_context(success_fraction: float):
@@ -165,3 +182,180 @@ def test_run_classification_records_the_checkpoints_it_read():
     assert not classify_run(checkpoints, at_threshold, norm, objective, objective).notebook_unbounded  # 0.9 is not > 0.9
     converged = classify_run(checkpoints, objective / 4, norm, objective / 4, objective / 4)
     assert converged.run_class is RunClass.CONVERGED and converged.evidence.startswith("f ≤ 0.38 at every step of k ∈ [")
+
+
+# ---------------------------------------------------------------- classification
+
+
+def _trajectory(norm_of_k, objective_of_k, iters=10**6):
+    ks = checkpoint_steps(iters, per_decade=20)
+    k = np.maximum(ks, 1).astype(float)
+    norm, objective = norm_of_k(k), objective_of_k(k)
+    return ks, objective, norm
+
+
+def test_power_growth_is_unbounded_with_its_exponent():
+    ks, f, norm = _trajectory(lambda k: 2.0 * k**0.125, lambda k: 1.0 + k**-0.25)
+    result = classify_run(ks, f, norm, f, f)
+    assert result.run_class == RunClass.UNBOUNDED
+    assert abs(result.growth_exponent - 0.125) < EXPONENT_FIT_TOL and result.notebook_unbounded
+
+
+def test_decaying_objective_is_converged():
+    ks, f, norm = _trajectory(lambda k: 2.0 + 0 * k, lambda k: 3.0 * k**-0.5)
+    result = classify_run(ks, f, norm, f, f)
+    assert result.run_class == RunClass.CONVERGED and not result.notebook_unbounded
+
+
+def test_stalled_run_above_the_threshold_is_bounded_not_unbounded():
+    """f ≈ 1.2 with a flat norm: the seed's f > 0.9 says "unbounded", the evidence says bounded."""
+    ks, f, norm = _trajectory(lambda k: 5.3 + 0 * k, lambda k: 1.2 + 0.01 * np.sin(k))
+    result = classify_run(ks, f, norm, f + 0.02, f - 0.02)
+    assert result.run_class == RunClass.BOUNDED and result.notebook_unbounded
+
+
+def test_converged_at_the_end_but_spiking_in_between_is_not_converged():
+    """The running maxima between checkpoints see a spike the checkpoints miss."""
+    ks, f, norm = _trajectory(lambda k: 2.0 + 0 * k, lambda k: 1e-3 + 0 * k)
+    spikes = f.copy()
+    spikes[-5] = 1.5
+    assert classify_run(ks, f, norm, spikes, f).run_class == RunClass.BOUNDED
+
+
+def test_growing_norm_while_f_still_falls_is_a_transient_not_unbounded():
+    """Summable steps leave runs still travelling: ‖z‖ ∝ k^0.03 while f falls 30 % per decade."""
+    ks, f, norm = _trajectory(lambda k: 0.5 * k**0.03, lambda k: 3.0 * k**-0.15)
+    result = classify_run(ks, f, norm, f, f)
+    assert result.run_class == RunClass.BOUNDED and "transient" in result.evidence
+
+
+def test_slow_growth_below_threshold_is_bounded():
+    ks, f, norm = _trajectory(lambda k: 2.0 * k**0.005, lambda k: 1.0 + 0 * k)
+    assert classify_run(ks, f, norm, f, f).run_class == RunClass.BOUNDED
+
+
+def test_nonfinite_run():
+    ks, f, norm = _trajectory(lambda k: 2.0 * k**0.125, lambda k: 1.0 + 0 * k)
+    norm[-3:] = np.inf
+    f[-3:] = np.nan
+    result = classify_run(ks, f, norm, f, f)
+    assert result.run_class == RunClass.NONFINITE and str(ks[-3]) in result.evidence
+
+
+SHORT = checkpoint_steps(100, per_decade=5)
+"""[0 1 2 3 4 6 10 16 25 40 63 99 100]: the last decade (k > 10) starts at index WINDOW_START (k = 16)."""
+WINDOW_START = 7
+
+
+def _short_run(norm, objective, *, max_objective=None, min_objective=None):
+    return classify_run(SHORT, objective, norm, objective if max_objective is None else max_objective,
+                        objective if min_objective is None else min_objective)
+
+
+def _growing(scale: float = 1.0):
+    """‖z_k‖ = scale·k^¼ (k ≥ 1; 0 at k = 0)."""
+    return scale * SHORT.astype(float) ** 0.25
+
+
+def test_run_index_defaults_to_0_and_mismatched_series_are_refused():
+    objective = np.full(SHORT.size, 1.5)
+    assert _short_run(_growing(), objective).index == 0
+    with pytest.raises(InputError, match="^checkpoint series: expected arrays of the same length as checkpoints$"):
+        classify_run(SHORT, objective[:-1], _growing()[:-1], objective[:-1], objective[:-1])
+
+
+def test_unbounded_evidence_names_the_window_its_fit_and_the_fall_of_f():
+    objective = np.full(SHORT.size, 1.5)
+    objective[[1, WINDOW_START, WINDOW_START + 1, -2]] = 1.7, 1.6, 1.58, 1.55  # f at k = 1, 16, 25, 99; f_K = 1.5
+    run = _short_run(_growing(), objective)
+    ratio = (100 / 16) ** 0.25
+    assert run.run_class is RunClass.UNBOUNDED and run.window_norm_ratio == pytest.approx(ratio, rel=1e-15)
+    assert run.evidence == (f"‖z‖ ∝ k^0.250 (R² = 1.0000) over k ∈ [16, 100], ×{ratio:.3f}; f ∈ [1.5, 1.6] there, "
+                            f"down {1 - 1.5 / 1.6:.1%}")
+
+
+@pytest.mark.parametrize("f_window_start, f_second, drop", [
+    (0.0, 1.5, 0.0),              # f = 0 at the window's first checkpoint: no fall to measure
+    (1.6, 0.0, 1 - 1.5 / 1.6),    # a zero later in the window does not matter
+    (0.8, 1.5, 1 - 1.5 / 0.8),    # f rose from below 1 (a negative fall)
+])
+def test_fall_of_f_is_measured_from_the_window_start(f_window_start, f_second, drop):
+    objective = np.full(SHORT.size, 1.5)
+    objective[[WINDOW_START, WINDOW_START + 1]] = f_window_start, f_second
+    run = _short_run(_growing(), objective)
+    assert run.run_class is RunClass.UNBOUNDED and run.evidence.endswith(f" there, down {drop:.1%}")
+
+
+def test_window_norm_ratio_needs_a_positive_norm_at_the_window_start():
+    objective = np.full(SHORT.size, 1.5)
+    norm = _growing()
+    norm[WINDOW_START] = 0.0
+    assert math.isnan(_short_run(norm, objective).window_norm_ratio)
+    small = _short_run(_growing(0.1), objective)  # every norm below 1
+    assert small.window_norm_ratio == pytest.approx((100 / 16) ** 0.25, rel=1e-15)
+    assert small.growth_exponent == pytest.approx(0.25, abs=EXPONENT_FIT_TOL) and small.run_class is RunClass.UNBOUNDED
+
+
+def test_nonfinite_evidence_names_the_first_checkpoint_of_any_series():
+    objective = np.full(SHORT.size, 1.5)
+    norm = _growing()
+    norm[-3:] = np.inf  # only the norm, from k = 63
+    run = _short_run(norm, objective)
+    assert run.run_class is RunClass.NONFINITE and run.evidence == "non-finite value by checkpoint k = 63"
+    maxima = objective.copy()
+    maxima[WINDOW_START + 1] = np.nan  # only the running maximum, from k = 25
+    assert _short_run(_growing(), objective, max_objective=maxima).evidence == "non-finite value by checkpoint k = 25"
+
+
+def test_converged_includes_its_threshold():
+    objective = np.full(SHORT.size, CONVERGED_OBJECTIVE / 2)
+    maxima = objective.copy()
+    maxima[-1] = CONVERGED_OBJECTIVE
+    assert _short_run(_growing(), objective, max_objective=maxima).run_class is RunClass.CONVERGED
+    maxima[-1] = np.nextafter(CONVERGED_OBJECTIVE, 1.0)
+    assert _short_run(_growing(), objective, max_objective=maxima).run_class is RunClass.UNBOUNDED
+
+
+def test_unbounded_thresholds_are_inclusive(monkeypatch):
+    # The decision read from a fit exactly at both thresholds: a settled run is unbounded, a falling one a transient.
+    monkeypatch.setattr(divergence, "fit_growth_exponent", lambda k, norms: (GROWTH_EXPONENT_MIN, GROWTH_FIT_R2_MIN))
+    flat = np.full(SHORT.size, 2.0)  # window norm ratio exactly 1: settled only at equality (fall 0 ≤ ¼·0)
+    assert _short_run(flat, np.full(SHORT.size, 1.5)).run_class is RunClass.UNBOUNDED
+    falling = np.linspace(1.8, 1.5, SHORT.size)
+    transient = _short_run(flat, falling)
+    assert transient.run_class is RunClass.BOUNDED and ", but f still falls " in transient.evidence
+    below = np.nextafter(GROWTH_EXPONENT_MIN, 0.0)
+    monkeypatch.setattr(divergence, "fit_growth_exponent", lambda k, norms: (below, GROWTH_FIT_R2_MIN))
+    slow = _short_run(flat, np.full(SHORT.size, 1.5))
+    assert slow.run_class is RunClass.BOUNDED
+    assert slow.evidence.startswith(f"‖z‖ ∝ k^{below:.3f} (R² = {GROWTH_FIT_R2_MIN:.3f}) over k ∈ [16, 100], "
+                                    "below the growth threshold; f ∈ [1.5, 1.5] there")
+
+
+def test_classification_computes_in_float64_whatever_the_input_precision():
+    objective = np.full(SHORT.size, 1.5, dtype=np.float32)
+    norm = (_growing() * 1.1).astype(np.float32)
+    in_float64 = float(np.float64(norm[-1]) / np.float64(norm[WINDOW_START]))
+    assert in_float64 != float(norm[-1] / norm[WINDOW_START])  # float32 arithmetic would round differently
+    assert _short_run(norm, objective).window_norm_ratio == in_float64
+    k, norms = SHORT[1:].astype(np.float32), norm[1:]
+    assert fit_growth_exponent(k, norms) == fit_growth_exponent(k.astype(np.float64), norms.astype(np.float64))
+
+
+def test_growth_fit_quality_is_the_squared_correlation():
+    k = np.array([1, 3, 10, 30, 100, 300])
+    norms = np.exp(0.3 * np.log(k) + np.array([0.2, -0.1, 0.3, -0.4, 0.1, 0.0]))
+    slope, r2 = fit_growth_exponent(k, norms)
+    assert r2 == pytest.approx(np.corrcoef(np.log(k), np.log(norms))[0, 1] ** 2, rel=1e-12) and 0.5 < r2 < 0.99
+    assert fit_growth_exponent([1, 10, 100], [1.0, 1.0, 1.0]) == (0.0, 1.0)  # a constant norm fits exactly, slope 0
+
+
+@pytest.mark.parametrize("fields, verdict", [
+    (dict(low=0.1, high=0.3), Verdict.INCONCLUSIVE),                      # the interval touches 0.1 from above
+    (dict(low=0.05, high=0.1, trapped_low=0.3), Verdict.INCONCLUSIVE),    # … from below, trapped runs above
+    (dict(low=0.05, high=0.09, trapped_low=0.1, trapped_high=0.3), Verdict.INCONCLUSIVE),  # trapped touches it
+    (dict(low=0.05, high=0.1, trapped_low=0.01, trapped_high=0.05), Verdict.INCONCLUSIVE),  # both below, one touches
+    (dict(low=0.05, high=0.09, trapped_low=0.01, trapped_high=0.1), Verdict.INCONCLUSIVE),
+])
+def test_probability_verdict_counts_an_interval_ending_at_0_1_as_containing_it(fields, verdict):
+    assert probability_verdict(replace(_estimate(10, 20, 1000), **fields))[0] is verdict
