@@ -110,6 +110,27 @@ def test_psd_by_rounding_proves_interior_and_refuses_outside():
     assert not psd_by_rounding([[Fraction(1), Fraction(1)], [Fraction(1), Fraction(1) - Fraction(1, 10**30)]])
 
 
+def test_exact_psd_on_radicals_undecidable_entries_and_underflowing_pivots():
+    assert exact_psd(sympy.Matrix([[-sympy.sqrt(2)]])) is False  # a negative radical pivot
+    assert exact_psd(sympy.Matrix([[sympy.sqrt(2), 1], [1, sympy.sqrt(2)]])) is True
+    t = sympy.Symbol("t")
+    assert exact_psd(sympy.Matrix([[0, t], [t, 0]])) is None  # zero diagonal, an entry of unknown sign
+    assert exact_psd(sympy.Matrix([[t, 0], [0, 1]])) is None
+    # A positive pivot whose float is 0.0 (as the zero beside it) must still be the pivot chosen.
+    assert exact_psd([[Fraction(0), Fraction(0)], [Fraction(0), Fraction(1, 10**400)]]) is True
+
+
+def test_psd_by_rounding_is_sound_when_the_rounding_error_underflows():
+    # Rounding errors below 1e-154 square to less than the smallest float: ε must still bound them.
+    assert psd_by_rounding([[Fraction(1, 3) + Fraction(1, 10**200)]])  # ε ≈ 1e-200, far inside the cone
+    b = 10**120
+    # [[b² + 1, b], [b, 1]] has det 1 and λ_min ≈ 1e-240; lowering its corner by 1e-200 makes det ≈ −1e40.
+    not_psd = [[Fraction(b * b + 1), Fraction(b)], [Fraction(b), 1 - Fraction(1, 10**200)]]
+    assert not psd_by_rounding(not_psd)
+    # No rounding error at all: ε stays positive, so a matrix with λ_min ≈ −1e-301 is not passed as PSD.
+    assert not psd_by_rounding([[Fraction(10**301), Fraction(1)], [Fraction(1), Fraction(0)]])
+
+
 def test_exact_certificate_of_sdp_output():
     x, z = pair(6, 3, 1, 1)
     result = counterexample_sdp(x, z, margin=0.05)
@@ -315,6 +336,7 @@ def test_numeric_thresholds_are_where_documented(point):
     assert _numeric(x, z, min_eig=-1.1 * e).kind == PointKind.SADDLE
     assert _numeric(x, z, min_eig=0.5 - 0.9 * e, margin=0.5).certified
     assert not _numeric(x, z, min_eig=0.5 - 1.1 * e, margin=0.5).certified
+    assert _numeric(x, z, min_eig=0.5 - certify.EIGENVALUE_TOL * hessian_scale, margin=0.5).certified  # the boundary
     spurious = certify.OBJECTIVE_GAP_TOL * residual**2
     assert _numeric(x, z, gap=1.1 * spurious).certified
     assert not _numeric(x, z, gap=0.9 * spurious).certified
@@ -326,6 +348,10 @@ def test_numeric_delta_and_solver_rules():
     assert (certificate.kernel_eigenvalue_min, certificate.kernel_eigenvalue_max) == (0.75, 1.25)
     assert certificate.rip_delta_verified == 0.25
     assert _numeric(x, z, eigenvalues=(0.6, 1.25)).rip_delta_verified == 0.4  # the lower side decides
+    assert _numeric(x, z, eigenvalues=(0.875, 1.5)).rip_delta_verified == 0.5  # the upper side decides
+    at_tolerance = 0.5 + certify.DELTA_TOL  # 1 − (1 − v) = v exactly for this v, so the test is at the boundary
+    assert 1.0 - (1.0 - at_tolerance) == at_tolerance
+    assert _numeric(x, z, eigenvalues=(1.0 - at_tolerance, 1.0), claimed_delta=0.5).certified  # ≤ δ + DELTA_TOL
     assert _numeric(x, z, eigenvalues=(0.75, 1.25), claimed_delta=0.25 - certify.DELTA_TOL / 2).certified
     assert not _numeric(x, z, eigenvalues=(0.75, 1.25), claimed_delta=0.25 - 2 * certify.DELTA_TOL).certified
     assert _numeric(x, z, accurate=True).certified
