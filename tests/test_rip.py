@@ -1,10 +1,12 @@
 """Tests of RIP constants: exact values, certified bounds, invariances."""
 
+import time
+
 import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from riptools.rip import delta_as_given, delta_rescaled, rip_constant, sdp_rayleigh_bound, witness_rank
+from riptools.rip import delta_as_given, delta_rescaled, rayleigh_witnesses, rip_constant, sdp_rayleigh_bound, witness_rank
 from riptools.sensing import SensingOperator, entry_sampling_operator, gaussian_operator, half_example, svec_basis
 from riptools.validation import InputError
 
@@ -86,7 +88,7 @@ def test_diagonal_sampling_constants_are_known_in_closed_form():
 
 @pytest.mark.parametrize("rank", [0, -1, 1.5, "2", True])
 def test_bad_rank_is_rejected(rank):
-    with pytest.raises(InputError, match="rank"):
+    with pytest.raises(InputError, match="^rank: "):
         rip_constant(half_example().operator, rank)
 
 
@@ -168,9 +170,12 @@ EXACT_CASES = {
 def test_exact_result_fields(case):
     make, lam_min, lam_max = EXACT_CASES[case]
     operator = make()
+    begin = time.perf_counter()
     result = rip_constant(operator, 2)
+    elapsed = time.perf_counter() - begin
     delta, scaled = max(1 - lam_min, lam_max - 1), (lam_max - lam_min) / (lam_max + lam_min)
-    assert result.exact and result.method.startswith("exact") and result.sdp == () and result.rank == 2
+    assert result.exact and result.sdp == () and result.rank == 2
+    assert result.method == "exact: extreme eigenvalues of the kernel H on Sⁿ (rank ≥ n)"
     for value, expected in ((result.delta, delta), (result.lower, delta), (result.upper, delta), (result.delta_scaled, scaled),
                             (result.delta_scaled_lower, scaled), (result.delta_scaled_upper, scaled),
                             (result.best_scale, np.sqrt(2 / (lam_min + lam_max)))):
@@ -180,7 +185,7 @@ def test_exact_result_fields(case):
     # the witness attains the side that decides δ (the lower side on a tie)
     deciding = lam_min if 1 - lam_min >= lam_max - 1 else lam_max
     assert _quotient(operator, result.witness) == pytest.approx(deciding, abs=EXACT_TOL)
-    assert result.gap == 0 and result.seconds >= 0
+    assert result.gap == 0 and 0 <= result.seconds <= elapsed
 
 
 @pytest.mark.parametrize("seed, m", [(3, 6), (5, 9)])
@@ -205,6 +210,20 @@ def test_bound_result_fields(seed, m):
     assert (plain.lambda_min_bounds[0], plain.lambda_max_bounds[1]) == pytest.approx((eigenvalues[0], eigenvalues[-1]), abs=EXACT_TOL)
     assert plain.upper == pytest.approx(delta_as_given(eigenvalues[0], eigenvalues[-1]), abs=EXACT_TOL)
     assert plain.lower == result.lower and plain.upper >= result.upper
+
+
+@pytest.mark.parametrize("seed, starts", [(2, 2), (1, 5)])
+def test_bounds_come_from_the_witness_search_with_the_given_seed_and_starts(seed, starts):
+    operator = gaussian_operator(3, 6, seed=0)
+    begin = time.perf_counter()
+    result = rip_constant(operator, 1, starts=starts, seed=seed, sdp_max_n=2)
+    elapsed = time.perf_counter() - begin
+    (low, low_witness), (high, high_witness) = rayleigh_witnesses(operator, 1, starts=starts, seed=seed)
+    assert result.lambda_min_bounds[1] == low and result.lambda_max_bounds[0] == high  # bit for bit: same starts
+    assert np.array_equal(result.witness, low_witness if 1 - low >= high - 1 else high_witness)
+    assert 0 <= result.seconds <= elapsed
+    (default_low, _), (default_high, _) = rayleigh_witnesses(operator, 1)  # other starts end elsewhere in the last bits
+    assert (default_low, default_high) != (low, high)
 
 
 def test_forced_bounds_at_full_rank_use_no_sdp_and_match_the_exact_value():
