@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
+from riptools import rip
 from riptools.rip import delta_as_given, delta_rescaled, rayleigh_witnesses, rip_constant, sdp_rayleigh_bound, witness_rank
 from riptools.sensing import SensingOperator, entry_sampling_operator, gaussian_operator, half_example, svec_basis
 from riptools.validation import InputError
@@ -193,7 +194,9 @@ def test_bound_result_fields(seed, m):
     operator = gaussian_operator(3, m, seed=seed)
     result = rip_constant(operator, 1, starts=10)
     (min_low, min_high), (max_low, max_high) = result.lambda_min_bounds, result.lambda_max_bounds
-    assert not result.exact and "Kronecker nuclear-norm SDP" in result.method and "10-start" in result.method
+    assert result.exact is False and result.rank == 1
+    assert result.method == ("bounds: witnesses from a 10-start local search; upper bound from the full-space eigenvalues"
+                             " and the Kronecker nuclear-norm SDP relaxation")
     assert result.delta == result.lower and result.gap == result.upper - result.lower > 0
     assert result.delta_scaled == result.delta_scaled_lower == delta_rescaled(min_high, max_low)
     assert result.delta_scaled_upper == delta_rescaled(min_low, max_high) > result.delta_scaled_lower
@@ -212,15 +215,16 @@ def test_bound_result_fields(seed, m):
     assert plain.lower == result.lower and plain.upper >= result.upper
 
 
-@pytest.mark.parametrize("seed, starts", [(2, 2), (1, 5)])
-def test_bounds_come_from_the_witness_search_with_the_given_seed_and_starts(seed, starts):
-    operator = gaussian_operator(3, 6, seed=0)
+@pytest.mark.parametrize("seed, starts, scale", [(2, 2, 1.0), (1, 5, 1.3)])  # ×1.3: the upper side decides δ
+def test_bounds_come_from_the_witness_search_with_the_given_seed_and_starts(seed, starts, scale):
+    operator = gaussian_operator(3, 6, seed=0).scaled(scale)
     begin = time.perf_counter()
     result = rip_constant(operator, 1, starts=starts, seed=seed, sdp_max_n=2)
     elapsed = time.perf_counter() - begin
     (low, low_witness), (high, high_witness) = rayleigh_witnesses(operator, 1, starts=starts, seed=seed)
     assert result.lambda_min_bounds[1] == low and result.lambda_max_bounds[0] == high  # bit for bit: same starts
     assert np.array_equal(result.witness, low_witness if 1 - low >= high - 1 else high_witness)
+    assert (1 - low < high - 1) == (scale > 1)
     assert 0 <= result.seconds <= elapsed
     (default_low, _), (default_high, _) = rayleigh_witnesses(operator, 1)  # other starts end elsewhere in the last bits
     assert (default_low, default_high) != (low, high)
@@ -242,6 +246,21 @@ def test_a_failed_sdp_solve_gives_no_bound():
     rank_two = sdp_rayleigh_bound(kernel, 3, 2, "max")
     assert rank_two.value == pytest.approx(1.0, abs=SDP_TOL) and rank_two.bound == rank_two.value + 1e-6
     assert sdp_rayleigh_bound(kernel, 3, 2, "min").value == pytest.approx(0.0, abs=SDP_TOL)  # e₁e₂ᵀ + e₂e₁ᵀ is invisible
+
+
+@pytest.mark.parametrize("failing", ["max", "min"])
+def test_one_failed_sdp_solve_leaves_the_other_bound(monkeypatch, failing):
+    solve = rip.sdp_rayleigh_bound
+    monkeypatch.setattr(rip, "sdp_rayleigh_bound", lambda kernel, n, rank, extreme: solve(
+        kernel, n, rank, extreme, solver="NO_SUCH_SOLVER" if extreme == failing else "CLARABEL"))
+    operator = gaussian_operator(3, 6, seed=3)
+    result = rip_constant(operator, 1, starts=2)
+    eigenvalues = np.linalg.eigvalsh(operator.kernel)
+    max_upper, min_lower = result.lambda_max_bounds[1], result.lambda_min_bounds[0]
+    if failing == "max":
+        assert max_upper == pytest.approx(eigenvalues[-1], abs=EXACT_TOL) and min_lower > eigenvalues[0] + SEARCH_TOL
+    else:
+        assert min_lower == pytest.approx(eigenvalues[0], abs=EXACT_TOL) and max_upper < eigenvalues[-1] - SEARCH_TOL
 
 
 def test_sdp_bounds_are_solved_where_the_nuclear_norm_form_was_inaccurate():
