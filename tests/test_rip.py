@@ -243,7 +243,9 @@ def test_a_failed_sdp_solve_gives_no_bound():
     failed = sdp_rayleigh_bound(kernel, 3, 1, "max", solver="NO_SUCH_SOLVER")
     assert failed.status.startswith("solver error") and failed.value is None and failed.bound is None
     assert (failed.extreme, failed.solver) == ("max", "NO_SUCH_SOLVER")
+    begin = time.perf_counter()
     rank_two = sdp_rayleigh_bound(kernel, 3, 2, "max")
+    assert 0 <= rank_two.seconds <= time.perf_counter() - begin
     assert rank_two.value == pytest.approx(1.0, abs=SDP_TOL) and rank_two.bound == rank_two.value + 1e-6
     assert sdp_rayleigh_bound(kernel, 3, 2, "min").value == pytest.approx(0.0, abs=SDP_TOL)  # e₁e₂ᵀ + e₂e₁ᵀ is invisible
 
