@@ -211,11 +211,13 @@ def _shifted(text):
 def test_verify_confirms_a_violation_at_both_precisions_and_records_it():
     record = verify(_sides_claim(_shifted("1e-30")), ONE_BY_ONE)
     assert record is not None and record["digits"] == [50, 80] and record["size"] == {"n": 1, "r": 1}
-    assert float(record["lhs"]) == 1.0 and float(record["margin"]) == pytest.approx(-5e-31, rel=1e-12)
+    assert float(record["lhs"]) == 1.0 and float(record["margin"]) == pytest.approx(-5e-31, rel=1e-12, abs=0)
     assert record["inputs"] == {"X": [[1.0]], "V": [[0.0]]}
+    thirds = verify(_sides_claim(_shifted("6.666666666666666666666666666666666e-31")), ONE_BY_ONE)
+    assert thirds["margin"] == "-3.3333333333333333333e-31"  # recorded to 20 significant digits
     # a violation below the high-precision threshold (1e-40, relative) is not confirmed
     assert verify(_sides_claim(_shifted("1e-45")), ONE_BY_ONE) is None
-    assert _high_precision_margin(_sides_claim(_shifted("1e-30")), ONE_BY_ONE) == pytest.approx(-5e-31, rel=1e-12)
+    assert _high_precision_margin(_sides_claim(_shifted("1e-30")), ONE_BY_ONE) == pytest.approx(-5e-31, rel=1e-12, abs=0)
 
 
 def test_verify_and_the_high_precision_margin_survive_undefined_sides():
@@ -248,5 +250,5 @@ def test_the_high_precision_margin_is_computed_in_mpmath_at_the_highest_precisio
     tenths = _sides_claim(lambda instance, backend: (backend.const("0.1") * 3, backend.const("0.3")))
     assert normalised_margin(tenths, ONE_BY_ONE) < -1e-17
     assert abs(_high_precision_margin(tenths, ONE_BY_ONE)) < 1e-45
-    assert _high_precision_margin(_sides_claim(_shifted("1e-60")), ONE_BY_ONE) == pytest.approx(-5e-61, rel=1e-12)
+    assert _high_precision_margin(_sides_claim(_shifted("1e-60")), ONE_BY_ONE) == pytest.approx(-5e-61, rel=1e-12, abs=0)
     assert _high_precision_margin(_sides_claim(_shifted("1e-90")), ONE_BY_ONE) == 0.0
