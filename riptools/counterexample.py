@@ -320,7 +320,8 @@ def solve_sdp(x: np.ndarray, z: np.ndarray, *, margin: float = 0.0, solver: str 
     ]
     primal_residual = max(gradient_residual, *violations, 0.0)
     dual_residual, gap = _dual_check(problem, maps, value, margin, size)
-    accurate = bool(problem.status == cp.OPTIMAL and max(primal_residual, dual_residual, abs(gap)) <= ACCURACY_TOL.get(solver, 1e-6))
+    tolerance = ACCURACY_TOL.get(solver, 1e-6)  # each must be ≤ it: a NaN residual is not accurate
+    accurate = bool(problem.status == cp.OPTIMAL and all(residual <= tolerance for residual in (primal_residual, dual_residual, abs(gap))))
     gradients = _envelope_gradient(problem, maps, raw, original_x, original_z, scale) if gradient else (None, None)
     return SdpSolve(
         delta=value,

@@ -1,6 +1,7 @@
 """Tests of the counterexample SDP (riptools.counterexample) and its CLI."""
 
 import json
+from types import SimpleNamespace
 
 import cvxpy as cp
 import numpy as np
@@ -10,7 +11,12 @@ from hypothesis import strategies as st
 
 from riptools import objective
 from riptools.cli import main
+from riptools import counterexample
 from riptools.counterexample import (
+    ACCURACY_TOL,
+    SdpMaps,
+    _dual_check,
+    _min_eig,
     _project_gradient_condition,
     counterexample_sdp,
     gradient_from_kernel,
@@ -18,6 +24,7 @@ from riptools.counterexample import (
     lift_kernel,
     rank1_delta_lower_bound,
     sdp_maps,
+    solve_sdp,
 )
 from riptools.sensing import SensingOperator, gaussian_operator, half_example, load_operator
 from riptools.validation import InputError
@@ -276,3 +283,30 @@ def test_sdp_value_does_not_depend_on_the_previous_solve():
     first = counterexample_sdp(x, z).delta
     counterexample_sdp([0.2, 1.3], [1.0, 0.4], margin=0.05)
     assert counterexample_sdp(x, z).delta == first
+
+
+def test_a_solve_records_small_residuals_and_gap_and_a_nan_is_not_accurate(monkeypatch):
+    example = half_example()
+    solve = solve_sdp(example.x_bad, example.z)
+    assert solve.accurate and solve.status == cp.OPTIMAL
+    for residual in (solve.primal_residual, solve.dual_residual, abs(solve.duality_gap)):
+        assert 0 <= residual <= ACCURACY_TOL["CLARABEL"]
+    monkeypatch.setattr(counterexample, "_dual_check", lambda *args: (np.nan, np.nan))
+    assert not solve_sdp(example.x_bad, example.z).accurate
+
+
+def test_min_eig_reads_the_symmetric_part():
+    assert _min_eig(np.array([[2.0, 0.0], [0.0, -1.0]])) == -1.0
+    assert _min_eig(np.array([[1.0, 4.0], [0.0, 1.0]])) == pytest.approx(-1.0, abs=1e-15)  # sym part [[1, 2], [2, 1]]
+
+
+def test_dual_check_on_hand_made_duals():
+    # N = 2, k = 1, no gradient condition, Hessᵀ(Y₁) = 0: stationarity in H is sym(Y₂ − Y₃ + Y₄) = ¼I (norm √2/4)
+    # and in δ |1 − tr Y₂ − tr Y₃| = ½; the residual is their max over 1 + max|Y| = 3.
+    duals = [np.array([[2.0]]), 0.5 * np.eye(2), 0.25 * np.eye(2), np.zeros((2, 2))]
+    problem = SimpleNamespace(constraints=[SimpleNamespace(dual_value=d) for d in duals])
+    maps = SdpMaps(residual=np.zeros(3), lift=np.zeros((3, 1)), gradient_map=np.zeros((0, 4)), hessian_map=np.zeros((1, 4)),
+                   complement=np.eye(1))
+    residual, gap = _dual_check(problem, maps, delta=0.75, margin=0.125, size=2)
+    assert residual == pytest.approx(0.5 / 3.0, rel=1e-15)
+    assert gap == pytest.approx(0.75 - (0.125 * 2.0 + 1.0 - 0.5), abs=1e-15)  # δ − (μ tr Y₁ + tr Y₂ − tr Y₃)
