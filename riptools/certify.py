@@ -79,7 +79,7 @@ def _scales(x: np.ndarray, z: np.ndarray) -> tuple[float, float]:
 
 def _kind(gradient_norm: float, min_eig: float, gradient_tol: float, eigenvalue_tol: float) -> PointKind:
     """Returns the class of a point from its gradient norm and reduced Hessian minimum (as classify_point)."""
-    if gradient_norm > gradient_tol:
+    if not gradient_norm <= gradient_tol:  # written so that a NaN gradient is not critical
         return PointKind.NOT_CRITICAL
     if min_eig > eigenvalue_tol:
         return PointKind.STRICT_LOCAL_MINIMUM
@@ -133,18 +133,21 @@ def _assemble(method, x, z, gradient_norm, min_eig, eigenvalues, objective_gap, 
     lam_min, lam_max = float(min(eigenvalues)), float(max(eigenvalues))
     delta_verified = max(1.0 - lam_min, lam_max - 1.0)
     failures = []
+    # Every test below is written to fail on NaN (float64 overflow at extreme scales), never to pass.
+    if not all(np.isfinite([gradient_norm, min_eig, lam_min, lam_max, objective_gap])):
+        failures.append("a recomputed quantity is not finite (float64 overflow at this scale): rescale X, Z or the operator")
     if solver_accurate is False:
         failures.append("the SDP solve was not accurate")
     if kind == PointKind.NOT_CRITICAL:
         failures.append(f"X is not critical (‖∇f‖ = {gradient_norm:.3g})")
-    if min_eig < margin - EIGENVALUE_TOL * hessian_scale:
+    if not min_eig >= margin - EIGENVALUE_TOL * hessian_scale:
         failures.append(f"Hessian minimum {min_eig:.6g} < μ = {margin:g}")
-    if lam_min < -EIGENVALUE_TOL:
+    if not lam_min >= -EIGENVALUE_TOL:
         failures.append("the kernel is not PSD (no operator has it)")
     spurious = objective_gap > OBJECTIVE_GAP_TOL * residual_norm**2
     if not spurious:
         failures.append(f"f(X) − f(Z) = {objective_gap:.3g} ≈ 0: the operator does not see XXᵀ − ZZᵀ, X is not spurious")
-    if claimed_delta is not None and delta_verified > claimed_delta + DELTA_TOL:
+    if claimed_delta is not None and not delta_verified <= claimed_delta + DELTA_TOL:
         failures.append(f"verified δ {delta_verified:.9g} exceeds the claimed δ {claimed_delta:.9g}")
     return NumericCertificate(
         method=method,

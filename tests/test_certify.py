@@ -378,3 +378,18 @@ def test_certify_operator_names_the_bad_argument():
         with pytest.raises(InputError) as error:
             certify_operator(operator, x, z)
         assert str(error.value).startswith(message)
+
+
+def test_overflowing_quantities_are_never_certified():
+    # At this scale ∇f overflows to NaN and f(X) − f(Z) to inf: a NaN compared with a tolerance once passed.
+    example = half_example()
+    with np.errstate(all="ignore"):
+        overflowed = certify_operator(example.operator.scaled(1e140), example.x_bad * 1e29, example.z * 1e29)
+    assert np.isnan(overflowed.gradient_norm) and not overflowed.certified
+    assert overflowed.failures[0].startswith("a recomputed quantity is not finite (float64 overflow")
+    assert overflowed.kind == PointKind.NOT_CRITICAL
+    for field in ("gradient_norm", "min_eig", "gap"):
+        nan = _numeric(*SMALL, **{field: np.nan})
+        assert not nan.certified and nan.failures[0].startswith("a recomputed quantity is not finite"), field
+    assert not _numeric(*SMALL, eigenvalues=(np.nan, 1.0)).certified
+    assert not _numeric(*SMALL, eigenvalues=(0.9, 1.0), claimed_delta=np.nan).certified
