@@ -230,6 +230,20 @@ def test_bounds_come_from_the_witness_search_with_the_given_seed_and_starts(seed
     assert (default_low, default_high) != (low, high)
 
 
+def test_the_default_seed_is_0():
+    operator = gaussian_operator(3, 6, seed=0)
+    default, zero, one = (rip_constant(operator, 1, sdp_max_n=2, **seed) for seed in ({}, {"seed": 0}, {"seed": 1}))
+    assert (default.lambda_min_bounds, default.lambda_max_bounds) == (zero.lambda_min_bounds, zero.lambda_max_bounds)
+    assert (one.lambda_min_bounds, one.lambda_max_bounds) != (zero.lambda_min_bounds, zero.lambda_max_bounds)
+
+
+def test_bound_witness_is_the_lower_sides_on_a_tie(monkeypatch):
+    low_witness, high_witness = np.diag([1.0, 0.0, 0.0]), np.diag([0.0, 1.0, 0.0])
+    monkeypatch.setattr(rip, "rayleigh_witnesses", lambda *args, **kwargs: ((0.5, low_witness), (1.5, high_witness)))
+    result = rip_constant(gaussian_operator(3, 6, seed=0), 1, sdp_max_n=2)  # 1 − 0.5 = 1.5 − 1 exactly
+    assert result.witness is low_witness and result.delta == 0.5
+
+
 def test_forced_bounds_at_full_rank_use_no_sdp_and_match_the_exact_value():
     operator = gaussian_operator(2, 5, seed=1)
     exact = rip_constant(operator, 2)

@@ -61,6 +61,15 @@ def test_sgd_failure_rate_verdict_reads_the_interval():
     assert high < 0.1205 and low <= 0.10 <= high
 
 
+def test_covering_step_sizes_include_an_interval_ending_at_the_slides_rate():
+    # The slides' failure rate 1 − 87,947/100,000 exactly at either end of a scanned step size's interval counts.
+    rate = sharp_rip_slides.SLIDES_SUCCESSES / sharp_rip_slides.SLIDES_TRIALS
+    scan = [(SimpleNamespace(step_size=0.1), SimpleNamespace(ci_low=rate - 0.01, ci_high=rate)),
+            (SimpleNamespace(step_size=0.2), SimpleNamespace(ci_low=rate, ci_high=rate + 0.01)),
+            (SimpleNamespace(step_size=0.3), SimpleNamespace(ci_low=rate + 0.001, ci_high=rate + 0.01))]
+    assert sharp_rip_slides._covering_step_sizes(scan) == [0.1, 0.2]
+
+
 def _estimate(unbounded: int, trapped: int, count: int, *, iters: int = 10**6, regime_iters: int = 10**6) -> ProbabilityEstimate:
     low, high = wilson_interval(unbounded, count)
     trapped_low, trapped_high = wilson_interval(trapped, count)
