@@ -27,7 +27,15 @@ from riptools.protocols.divergence import (
     classify_run,
     fit_growth_exponent,
 )
-from riptools.sources import scaledsgd, sharp_rip_slides
+from riptools.sources import (
+    learned_completion,
+    scaledsgd,
+    sharp_rip_slides,
+    sharp_thresholds,
+    subgradient_notebook,
+    zjsl_neurips2018,
+)
+from riptools.sources._sharp_rip import local_minimum_verdict, point_kind
 from riptools.sources.subgradient_notebook import probability_verdict
 from riptools.statistics import wilson_interval
 from riptools.validation import InputError
@@ -368,3 +376,150 @@ def test_growth_fit_quality_is_the_squared_correlation():
 ])
 def test_probability_verdict_counts_an_interval_ending_at_0_1_as_containing_it(fields, verdict):
     assert probability_verdict(replace(_estimate(10, 20, 1000), **fields))[0] is verdict
+
+
+# Every named verdict rule of the sources on hand-made evidence, each branch and each boundary, with its reason
+# (the reasons are the report's words: a rule that returned another verdict or reason would change the report).
+
+NS = SimpleNamespace
+
+
+def _stub(decades_per_epoch=None, epochs_to=None):
+    """A ScaledSGD trajectory that only answers the two questions the rules ask."""
+    return NS(decades_per_epoch=lambda: decades_per_epoch, epochs_to=lambda: epochs_to)
+
+
+def test_scaledsgd_rate_and_sample_rules():
+    differs_reason = ("rates differ by more than a factor 2 or a run does not converge; this κ = 1 matrix has ZᵀZ = 2I, "
+                      "so near the solution P ≈ I/2 and at equal η ScaledSGD's steps are half of SGD's")
+    assert scaledsgd.rate_verdict(_stub(1.0), _stub(2.0)) == (Verdict.AGREES, "")  # ratio ½: the lower end
+    assert scaledsgd.rate_verdict(_stub(2.0), _stub(1.0)) == (Verdict.AGREES, "")  # ratio 2: the upper end
+    assert scaledsgd.rate_verdict(_stub(4.0), _stub(1.0)) == (Verdict.DIFFERS, differs_reason)
+    assert scaledsgd.slowdown_verdict(_stub(epochs_to=10), _stub(epochs_to=50)) == (Verdict.AGREES, "")  # 5×
+    assert scaledsgd.slowdown_verdict(_stub(epochs_to=10), _stub(epochs_to=49)) == \
+        (Verdict.DIFFERS, "SGD reaches 1e-10 within 5× ScaledSGD's epochs")
+    assert scaledsgd.same_rate_verdict(_stub(epochs_to=10), _stub(epochs_to=15)) == (Verdict.AGREES, "")  # 1.5×
+    assert scaledsgd.same_rate_verdict(_stub(epochs_to=10), _stub(epochs_to=16)) == \
+        (Verdict.DIFFERS, "more than 1.5× the well-conditioned epochs")
+    assert scaledsgd.sample_ratio_verdict(2.0) == (Verdict.AGREES, "")
+    assert scaledsgd.sample_ratio_verdict(1.9) == (Verdict.DIFFERS, "SGD needs less than 2× ScaledSGD's samples")
+    assert scaledsgd.footnote_verdict(_stub(epochs_to=30)) == (Verdict.AGREES, "")
+    assert scaledsgd.footnote_verdict(_stub(epochs_to=None)) == (Verdict.REFUTED, (
+        "Sherman–Morrison keeps P₀⁻¹ − X₀ᵀX₀ forever, and σ²I is not even E[X₀ᵀX₀]⁻¹ = I/(dσ²); "
+        "it works only if P is resynchronised"))
+    assert scaledsgd.np_max_verdict([1.0, 0.5]) == (Verdict.AGREES, "")  # within the first epoch, its end included
+    for fractions in ([1.5, 0.5], [None, 0.5]):
+        assert scaledsgd.np_max_verdict(fractions) == (Verdict.DIFFERS, "a method needs more than one epoch or never beats NP-Maximum")
+
+
+def test_scaledsgd_coherence_rule():
+    holds = "holds along the whole run from a random start, outside the theorem's local hypothesis"
+    vacuous = " (vacuous here: 16μr/d ≥ 1 ≥ g_i)"
+    assert scaledsgd.coherence_verdict(16.0, 0.03125) == (Verdict.AGREES, holds)  # 16μr/d = ½: not vacuous
+    assert scaledsgd.coherence_verdict(2.0, 0.0625) == (Verdict.AGREES, holds + vacuous)  # 16μr/d = 1 exactly
+    assert scaledsgd.coherence_verdict(2.0, 0.09375) == (Verdict.AGREES, holds + vacuous)  # 16μr/d = 1.5
+    assert scaledsgd.coherence_verdict(16.5, 0.03125) == (Verdict.DIFFERS, (
+        "exceeds 16μr/d; the theorem assumes a start with f(X₀) ≤ ½(ρ/κ)², a random start is outside it"))
+
+
+def test_subgradient_keys_and_criterion_rules():
+    keys = list(subgradient_notebook.NOTEBOOK_REPORTED_KEYS)
+    full = subgradient_notebook.NOTEBOOK_REGIME.iters
+    assert subgradient_notebook.keys_verdict(keys, steps=full) == (Verdict.AGREES, "")
+    assert subgradient_notebook.keys_verdict(keys[1:], steps=full) == (Verdict.DIFFERS, f"not unbounded here: [{keys[0]}]")
+    assert subgradient_notebook.keys_verdict(keys + [100], steps=full) == (Verdict.DIFFERS, "unbounded here, not printed: [100]")
+    assert subgradient_notebook.keys_verdict(keys[1:] + [100], steps=10**6) == (Verdict.DIFFERS, (
+        f"not unbounded here: [{keys[0]}]; unbounded here, not printed: [100]; "
+        "measured at K = 1e6 (quick size); the notebook runs K = 1e7"))
+    assert subgradient_notebook.criterion_verdict({"a": [], "b": []}) == (Verdict.AGREES, "")
+    assert subgradient_notebook.criterion_verdict({"a": [], "b": [3]}) == (
+        Verdict.DIFFERS, "a threshold on f counts bounded-not-converged (stalled) or slow runs as unbounded")
+
+
+def test_half_example_local_minimum_and_conjecture_rules():
+    curve = NS(hessian_eigenvalues={"0": 1, "4": 1}, descent="-3*t**4", descent_proven=True, sphere_verdict="undecided")
+    verdict, reason = local_minimum_verdict(curve)
+    assert verdict is Verdict.REFUTED and reason.startswith(point_kind(curve) + ": f(u(t)) − f(x) = ")
+    assert reason.endswith(" along a curve leaving x (proven exactly)")
+    sphere = NS(hessian_eigenvalues={"0": 1, "4": 1}, descent="3*t**4", descent_proven=True,
+                sphere_verdict="not a local minimum: f falls on every sphere")
+    assert local_minimum_verdict(sphere) == (
+        Verdict.REFUTED, "the sphere search found points arbitrarily close to x with smaller f (not proven exactly)")
+    neither = NS(hessian_eigenvalues={"0": 1, "4": 1}, descent="-3*t**4", descent_proven=False, sphere_verdict="undecided")
+    assert local_minimum_verdict(neither) == (Verdict.INCONCLUSIVE, "neither the exact curve nor the sphere search found a descent")
+    below = zjsl_neurips2018.SDP_TOL
+    assert zjsl_neurips2018.conjecture_verdict(NS(certified=True, delta=0.25)) == (
+        Verdict.REFUTED, "a certified spurious point with δ below 1/2")
+    for found in (NS(certified=True, delta=0.5 - below), NS(certified=False, delta=0.25)):  # at 1/2 − tol; not certified
+        assert zjsl_neurips2018.conjecture_verdict(found) == (
+            Verdict.INCONCLUSIVE, "no counterexample below 1/2 found; a finite search proves nothing")
+
+
+def _cell(rank, true_rank, delta, *, exact=None, verified=True):
+    exact = delta if exact is None else exact
+    return NS(rank=rank, true_rank=true_rank, delta=delta, exact_delta_float=exact, exact_delta=f"{exact!r}",
+              exact_verified=verified)
+
+
+def test_atlas_row_rules():
+    sharp, certified_tol = sharp_thresholds.ROW_VERDICTS, sharp_thresholds.CERTIFIED_TOL
+    assert sharp_thresholds.row_verdict(_cell(1, 1, 0.5, verified=False)) == (
+        sharp[4], "the exact certificate of δ = 0.50000000 did not verify")
+    below = 0.5 - 2 * certified_tol
+    assert sharp_thresholds.row_verdict(_cell(1, 1, below)) == (sharp[3], (
+        f"exactly certified δ' = {below!r} < sufficient bound 0.500000: a spurious second-order critical point the theorem "
+        "excludes"))
+    at_tolerance = 0.5 - certified_tol  # the certified tolerance itself is not below the bound
+    assert sharp_thresholds.row_verdict(_cell(1, 1, 0.5, exact=at_tolerance))[0] == sharp[0]
+    assert sharp_thresholds.row_verdict(_cell(1, 1, 0.50005)) == (sharp[0], "|δ − 0.500000| = 5.0e-05 ≤ 0.0001 (proved sharp)")
+    assert sharp_thresholds.row_verdict(_cell(1, 1, 0.5003)) == (
+        sharp[1], "δ = 0.50030000 ≥ 0.500000, but 3.0e-04 above the sharp value")
+    sufficient, construction = sharp_thresholds.theory_sufficient(3, 2), sharp_thresholds.known_construction(3, 2)
+    assert sharp_thresholds.row_verdict(_cell(3, 2, 0.56)) == (sharp[2], (
+        f"exactly certified δ' = 0.56 < known construction {construction:.6f} on an open cell"))
+    assert sharp_thresholds.row_verdict(_cell(3, 2, construction - certified_tol))[0] == sharp[1]  # at the tolerance
+    assert sharp_thresholds.row_verdict(_cell(3, 2, 0.59)) == (sharp[1], (
+        f"δ = 0.59000000 ≥ sufficient {sufficient:.6f}; {0.59 - construction:+.1e} from the construction "
+        f"{construction:.6f}: an upper bound on the open threshold"))
+
+
+def test_completion_rules():
+    lc = learned_completion
+    variance = NS(rank=3, exact=3, simulated=3 + 4.5 * 0.5, standard_error=0.5)  # exactly 4.5 standard errors off
+    assert lc.variance_verdict(variance) == (Verdict.AGREES, "exact (sympy expansion with Gaussian moments); the simulation agrees")
+    assert lc.variance_verdict(NS(rank=3, exact=2, simulated=2, standard_error=0.5)) == (Verdict.REFUTED, "the exact variance is 2")
+    assert lc.variance_verdict(NS(rank=3, exact=3, simulated=6, standard_error=0.5)) == (
+        Verdict.INCONCLUSIVE, "the simulation is more than 4.5 standard errors from the exact value")
+    density = dict(max_density_error=0.0, total_mass="1", variance="1", ks_pvalue=0.5)
+    assert lc.density_verdict(NS(**density)) == (
+        Verdict.AGREES, "exact (sympy closed form at 30 digits, mass and variance); the KS test does not reject")
+    assert lc.density_verdict(NS(**{**density, "ks_pvalue": lc.GOF_ALPHA})) == (
+        Verdict.INCONCLUSIVE, "exact identities hold but the KS test rejects at p = 0.001")
+    assert lc.density_verdict(NS(**{**density, "max_density_error": lc.QUADRATURE_TOL})) == (
+        Verdict.REFUTED, "the closed-form product density, its mass or its variance differ from the statement")
+    assert lc.degrees_of_freedom_verdict(NS(jacobian_rank=5, formula=5, upper_bound=5)) == (
+        Verdict.AGREES, "proved: the exact Jacobian rank at an integer point meets the gauge upper bound")
+    assert lc.degrees_of_freedom_verdict(NS(jacobian_rank=4, formula=5, upper_bound=5)) == (
+        Verdict.REFUTED, "Jacobian rank 4, gauge bound 5")
+    where = "the exact probability rounds to 68.4 % only for 3 ≤ r ≤ 7 (→ 68.27 % as r → ∞)"
+    edge = NS(rank=2, exact=0.6875, simulated=0.6875 + 4.5 * 2.0, standard_error=2.0, closed_form=None)  # exactly 4.5 se
+    assert lc.within_one_sigma_verdict(edge, (3, 7)) == (Verdict.REFUTED, "exactly 68.8% at r = 2; " + where)
+    assert lc.within_one_sigma_verdict(NS(rank=5, exact=0.684, simulated=0.684, standard_error=0.01, closed_form=0.684),
+                                       (3, 7)) == (Verdict.AGREES, where)
+    disagree = "the quadrature, the closed form and the simulation disagree"
+    for closed_form in (lc.CLOSED_FORM_TOL, 0.1):  # |closed form − exact| at the tolerance, and far off
+        off = NS(rank=1, exact=0.0, simulated=0.0, standard_error=1.0, closed_form=closed_form)
+        assert lc.within_one_sigma_verdict(off, (3, 7)) == (Verdict.INCONCLUSIVE, disagree)
+    printed = NS(rank=2, completion_vs_printed=lc.PRINTED_TOL, distinct_completions=1)
+    assert lc.worked_example_verdict(printed) == (Verdict.AGREES, "the unique rank-2 completion, to the printed 3 decimals")
+    assert lc.worked_example_verdict(NS(rank=2, completion_vs_printed=0.0, distinct_completions=2)) == (
+        Verdict.DIFFERS, "the printed completion is not the rank-r completion")
+    worked, witness = NS(slides_count_condition=True, exact="unique"), NS(slides_count_condition=True, completions=[1])
+    assert lc.mask_condition_verdict(worked, witness) == (Verdict.AGREES, "")
+    assert lc.mask_condition_verdict(NS(slides_count_condition=False, exact="unique"), witness) == (
+        Verdict.REFUTED, "the count m ≤ n² − dof is necessary; no count is sufficient")
+    assert lc.prediction_verdict(0.25) == (Verdict.AGREES, "masked-entry error 0.25 < 0.5")
+    assert lc.prediction_verdict(0.5) == (
+        Verdict.DIFFERS, "masked-entry error 0.50 ≥ 0.5 (a good prediction); better than predicting 0 (error 1)")
+    assert lc.prediction_verdict(1.0)[1].endswith("better than predicting 0 (error 1)")  # 1 is not worse than 0
+    assert lc.prediction_verdict(1.5)[1].endswith("worse than predicting 0 (error 1)")

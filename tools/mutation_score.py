@@ -45,7 +45,17 @@ CORE = {
                                                       "rank1_delta_lower_bound_polar"]},
     "engine": {"riptools/claims/engine.py": ["normalised_margin", "verify", "_high_precision_margin", "_adjudicate"]},
     "verdicts": {"riptools/sources/sharp_rip_slides.py": ["_covering_step_sizes"],
-                 "riptools/sources/subgradient_notebook.py": ["probability_verdict"],
+                 "riptools/sources/_sharp_rip.py": ["local_minimum_verdict"],
+                 "riptools/sources/zjsl_neurips2018.py": ["conjecture_verdict"],
+                 "riptools/sources/sharp_thresholds.py": ["row_verdict"],
+                 "riptools/sources/scaledsgd.py": ["rate_verdict", "slowdown_verdict", "same_rate_verdict",
+                                                   "coherence_verdict", "footnote_verdict", "np_max_verdict",
+                                                   "sample_ratio_verdict"],
+                 "riptools/sources/subgradient_notebook.py": ["keys_verdict", "criterion_verdict", "probability_verdict"],
+                 "riptools/sources/learned_completion.py": ["variance_verdict", "density_verdict",
+                                                            "degrees_of_freedom_verdict", "within_one_sigma_verdict",
+                                                            "worked_example_verdict", "mask_condition_verdict",
+                                                            "prediction_verdict"],
                  "riptools/protocols/divergence.py": ["fit_growth_exponent", "classify_run"]},
 }
 """Per module: its files and, in each, the functions that decide a certificate, a bound or a verdict."""
