@@ -36,7 +36,7 @@ from riptools.counterexample import (
     lift_kernel,
     solve_sdp,
 )
-from riptools.objective import PointKind, classify_point, hessian, objective_value
+from riptools.objective import PointKind, classify_point, critical_point_kind, hessian, objective_value
 from riptools.sensing import SensingOperator, load_operator, svec
 from riptools.validation import InputError, as_factor
 
@@ -75,15 +75,6 @@ def _scales(x: np.ndarray, z: np.ndarray) -> tuple[float, float]:
     gradient_scale = max(1.0, float(np.linalg.norm(x)) * residual_norm)
     hessian_scale = max(1.0, float(np.linalg.norm(x)) ** 2, residual_norm)
     return gradient_scale, hessian_scale
-
-
-def _kind(gradient_norm: float, min_eig: float, gradient_tol: float, eigenvalue_tol: float) -> PointKind:
-    """Returns the class of a point from its gradient norm and reduced Hessian minimum (as classify_point)."""
-    if not gradient_norm <= gradient_tol:  # written so that a NaN gradient is not critical
-        return PointKind.NOT_CRITICAL
-    if min_eig > eigenvalue_tol:
-        return PointKind.STRICT_LOCAL_MINIMUM
-    return PointKind.DEGENERATE if min_eig >= -eigenvalue_tol else PointKind.SADDLE
 
 
 @dataclass(frozen=True)
@@ -129,7 +120,7 @@ def _describe(kind: PointKind, spurious: bool, min_eig: float) -> str:
 def _assemble(method, x, z, gradient_norm, min_eig, eigenvalues, objective_gap, *, margin, claimed_delta, solver_accurate):
     gradient_scale, hessian_scale = _scales(x, z)
     residual_norm = _residual_norm(x, z)
-    kind = _kind(gradient_norm, min_eig, GRADIENT_TOL * gradient_scale, EIGENVALUE_TOL * hessian_scale)
+    kind = critical_point_kind(gradient_norm, min_eig, GRADIENT_TOL * gradient_scale, EIGENVALUE_TOL * hessian_scale)
     lam_min, lam_max = float(min(eigenvalues)), float(max(eigenvalues))
     delta_verified = max(1.0 - lam_min, lam_max - 1.0)
     failures = []

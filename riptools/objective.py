@@ -113,6 +113,23 @@ class PointKind(str, enum.Enum):
     NOT_CRITICAL = "not critical"
 
 
+def critical_point_kind(gradient_norm: float, min_eig: float, gradient_tol: float, eigenvalue_tol: float) -> PointKind:
+    """Returns the class of a point from ‖∇f‖ and the reduced Hessian minimum, at the given tolerances.
+
+    The one rule behind :func:`classify_point` and the numeric certificate. A NaN gradient (float64
+    overflow) is not critical, and a NaN Hessian minimum is a saddle: no comparison passes NaN.
+
+    Example:
+        >>> critical_point_kind(1e-9, 0.0, 1e-7, 1e-7).value, critical_point_kind(float("nan"), 1.0, 1e-7, 1e-7).value
+        ('second-order critical, degenerate', 'not critical')
+    """
+    if not gradient_norm <= gradient_tol:
+        return PointKind.NOT_CRITICAL
+    if min_eig > eigenvalue_tol:
+        return PointKind.STRICT_LOCAL_MINIMUM
+    return PointKind.DEGENERATE if min_eig >= -eigenvalue_tol else PointKind.SADDLE
+
+
 @dataclass(frozen=True)
 class PointClassification:
     """What a point U is for f(U) = ‖A(UUᵀ − ZZᵀ)‖².
@@ -197,14 +214,7 @@ def classify_point(
     min_eig = float(eigenvalues[0]) if eigenvalues.size else 0.0
     residual_norm = float(np.linalg.norm(residual(u, z)))
     is_global = residual_norm <= global_tol * max(1.0, float(np.linalg.norm(z @ z.T)))
-    if gradient_norm > gradient_tol:
-        kind = PointKind.NOT_CRITICAL
-    elif min_eig > eigenvalue_tol:
-        kind = PointKind.STRICT_LOCAL_MINIMUM
-    elif min_eig >= -eigenvalue_tol:
-        kind = PointKind.DEGENERATE
-    else:
-        kind = PointKind.SADDLE
+    kind = critical_point_kind(gradient_norm, min_eig, gradient_tol, eigenvalue_tol)
     return PointClassification(
         kind=kind,
         is_global=bool(is_global),

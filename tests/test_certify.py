@@ -389,6 +389,10 @@ def test_overflowing_quantities_are_never_certified():
     assert overflowed.failures[0] == ("a recomputed quantity is not finite (float64 overflow at this scale): "
                                       "rescale X, Z or the operator")
     assert overflowed.kind == PointKind.NOT_CRITICAL
+    with np.errstate(all="ignore"):  # the same rule in classify_point, so the local-minimum test stops there too
+        point = objective.classify_point(example.operator.scaled(1e140), example.x_bad * 1e29, example.z * 1e29)
+        assert point.kind == PointKind.NOT_CRITICAL
+        assert local_minimum_test(example.operator.scaled(1e140), example.x_bad * 1e29, example.z * 1e29).verdict == "not critical"
     for field in ("gradient_norm", "min_eig", "gap"):
         nan = _numeric(*SMALL, **{field: np.nan})
         assert not nan.certified and nan.failures[0].startswith("a recomputed quantity is not finite"), field
