@@ -15,8 +15,7 @@ work, and the summary says what was reused.
 from __future__ import annotations
 
 import concurrent.futures
-import importlib
-import pkgutil
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ class ReproduceContext:
         executor: runs the tasks of :meth:`map_cached` (serial, process pool or Dask).
         counts: how many stored results were reused and computed (filled in as the run goes).
         counts_by_name: the same per task name (a protocol's name, or the name given to :meth:`map_cached`).
-        saved: the names passed to :meth:`save_result` so far.
+        saved: the file names (under ``results/``) written by :meth:`save_result` and :meth:`save_arrays` so far.
         results: protocol results of this run by (protocol name, parameters), so that several checks
             reading one task (in one source or several) get it without another load.
     """
@@ -75,8 +74,21 @@ class ReproduceContext:
 
     def save_result(self, name: str, value) -> Path:
         """Writes ``results/<name>.json`` atomically and returns its path."""
-        self.saved.append(name)
+        self.saved.append(f"{name}.json")
         return write_json_atomic(self.results_dir / f"{name}.json", value)
+
+    def save_arrays(self, name: str, **arrays) -> Path:
+        """Writes ``results/<name>.npz`` (compressed numpy arrays) atomically and returns its path."""
+        import numpy as np
+
+        self.saved.append(f"{name}.npz")
+        path = self.results_dir / f"{name}.npz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        with open(partial, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(partial, path)
+        return path
 
     def figure_path(self, name: str) -> Path:
         """Returns the path of figure ``<name>.png`` in the output folder (link it as ``<name>.png``)."""
@@ -162,7 +174,7 @@ def _run_stage(name, module, context: ReproduceContext) -> tuple[Section, bool]:
     found, record = context.store.load(f"section-{name}", params, codec="pickle")
     if found:
         files = [context.out_dir / figure for figure in record["section"].figures]
-        files += [context.results_dir / f"{result}.json" for result in record["results"]]
+        files += [context.results_dir / result for result in record["results"]]
         if all(path.is_file() for path in files):
             return record["section"], True
     first = len(context.saved)

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import pytest
 
@@ -155,3 +156,24 @@ def test_pool_workers_stop_at_once_on_ctrl_c():
         assert executor.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_DFL
     finally:
         close()
+
+
+def test_a_deleted_array_file_makes_its_section_run_again(tmp_path):
+    import numpy as np
+
+    from riptools.findings import Section
+    from riptools.reproduce import _run_stage
+
+    def reproduce_section(context):
+        context.save_arrays("runs", final=np.arange(3.0))
+        return Section(title="S", markdown="")
+
+    source = SimpleNamespace(reproduce_section=reproduce_section)
+    context = ReproduceContext(out_dir=tmp_path, quick=True)
+    assert _run_stage("demo", source, context)[1] is False
+    arrays = tmp_path / "results" / "runs.npz"
+    assert np.load(arrays)["final"].tolist() == [0.0, 1.0, 2.0] and not list(arrays.parent.glob(".*partial"))
+    assert _run_stage("demo", source, ReproduceContext(out_dir=tmp_path, quick=True))[1] is True
+    arrays.unlink()
+    assert _run_stage("demo", source, ReproduceContext(out_dir=tmp_path, quick=True))[1] is False
+    assert arrays.is_file()

@@ -355,11 +355,9 @@ def _probability_row(e: ProbabilityEstimate) -> str:
 
 def _save_runs(context, name: str, runs) -> None:
     """Writes the checkpoint arrays of ``runs`` to ``results/<name>.npz`` (data before plots)."""
-    context.results_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(context.results_dir / f"{name}.npz", checkpoints=runs.checkpoints, starts=runs.starts,
-                        objective=runs.objective, norm=runs.norm, imbalance=runs.imbalance, products=runs.products,
-                        max_norm=runs.max_norm, min_objective=runs.min_objective,
-                        max_objective=runs.max_objective, final=runs.final)
+    context.save_arrays(name, checkpoints=runs.checkpoints, starts=runs.starts, objective=runs.objective, norm=runs.norm,
+                        imbalance=runs.imbalance, products=runs.products, max_norm=runs.max_norm,
+                        min_objective=runs.min_objective, max_objective=runs.max_objective, final=runs.final)
 
 
 def reproduce_section(context) -> Section:
