@@ -13,8 +13,8 @@ import sys
 
 from riptools import __version__
 from riptools.commands import command_modules
-from riptools.commands._arguments import Parser, add_allow_large, describe_subcommands, one_line, subparsers_of
-from riptools.validation import InputError
+from riptools.commands._arguments import Parser, add_allow_large, describe_subcommands, subparsers_of
+from riptools.validation import InputError, one_line_text
 
 
 def build_parser() -> Parser:
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     try:
         return int(args.handler(args) or 0)
     except InputError as error:
-        print(f"riptools {args.command}: error: {one_line(error)}", file=sys.stderr)
+        print(f"riptools {args.command}: error: {one_line_text(error)}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, BrokenProcessPool) as error:
         if isinstance(error, BrokenProcessPool) and not _Interrupted.seen:

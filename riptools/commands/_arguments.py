@@ -19,9 +19,11 @@ import math
 import re
 from pathlib import Path
 
+from riptools.validation import one_line_text
+
 SEED_LIMIT = 2**63
 """Seeds are integers in [0, 2^63): the numba kernels' streams take 64-bit seeds, NumPy any ≥ 0."""
-NEGATIVE_VALUE = re.compile(rf"^-(\d|\.\d|inf|nan)[\d.eE+\-,;:]*$")
+NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)[\d.eE+\-,;:]*$")
 """A token read as a value, not an option, even though it starts with '-': ``-1,0``, ``-0.5``, ``-1e3``.
 
 No riptools option starts with a digit, so ``--x -1,0`` is unambiguous."""
@@ -52,12 +54,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         """Prints ``PROG: error: MESSAGE`` as one line on stderr and exits with code 2."""
-        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
-
-
-def one_line(text: str) -> str:
-    """Returns ``text`` with its line breaks replaced by spaces (an error message is one line)."""
-    return " ".join(str(text).split())
+        self.exit(2, f"{self.prog}: error: {one_line_text(message)}\n")
 
 
 ASSIGNMENT = re.compile(r"^([A-Z_][A-Z0-9_]*(?:\s*,\s*[A-Z_][A-Z0-9_]*)*)\s*=\s*(.+?)\s*$", re.MULTILINE)

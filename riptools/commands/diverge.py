@@ -53,8 +53,8 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def check(args) -> tuple[int, int]:
-    """Returns (iterations, number of starts) after checking every argument and the run's size."""
+def check(args) -> tuple[int, int, int]:
+    """Returns (iterations, number of starts, checkpoints per decade) after checking every argument and the run's size."""
     iters = _iterations(args.iters)
     count = args.count if args.count is not None else NOTEBOOK_STARTS
     if args.inits == "notebook" and count > NOTEBOOK_STARTS:
@@ -64,17 +64,17 @@ def check(args) -> tuple[int, int]:
     if args.plot_prefix is not None:
         for suffix in PLOT_SUFFIXES:
             check_output_file(f"{args.plot_prefix}{suffix}", "--plot-prefix")
-    per_decade = constant("riptools.dynamics.subgradient", "CHECKPOINTS_PER_DECADE") if count <= MANY_STARTS else 10
+    per_decade = (constant("riptools.dynamics.subgradient", "CHECKPOINTS_PER_DECADE") if count <= MANY_STARTS
+                  else constant("riptools.protocols.divergence", "MANY_STARTS_PER_DECADE"))
     checkpoints = per_decade * math.log10(iters) + 4
     check_size("--count/--iters", memory=count * checkpoints * BYTES_PER_CHECKPOINT,
                seconds=count * iters / START_STEPS_PER_SECOND, allow_large=args.allow_large)
-    return iters, count
+    return iters, count, per_decade
 
 
 def run(args) -> int:
     """Runs the study and prints the classes (or JSON)."""
-    iters, count = check(args)
-    from riptools.dynamics.subgradient import CHECKPOINTS_PER_DECADE
+    iters, count, per_decade = check(args)
     from riptools.protocols.divergence import Regime, gaussian_starts, notebook_starts, run_study
     from riptools.results import dumps
 
@@ -85,7 +85,7 @@ def run(args) -> int:
         seed_used = args.seed or 0
         starts = gaussian_starts(count, seed=seed_used)
     study, runs = run_study(Regime(args.alpha, args.beta, iters), starts, inits=args.inits, seed=seed_used,
-                            per_decade=CHECKPOINTS_PER_DECADE if len(starts) <= MANY_STARTS else 10,
+                            per_decade=per_decade,
                             progress=not args.json)
     plots = []
     if args.plot_prefix:

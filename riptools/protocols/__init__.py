@@ -70,10 +70,6 @@ class Protocol:
         return (f'python -c "from {self.run.__module__} import {self.run.__name__}, {self.params.__name__}; '
                 f'print({self.run.__name__}({self.params.__name__}({arguments})))"')
 
-    def call(self, **values):
-        """Runs the protocol on ``params(**values)``: the form in which tasks are stored and sent."""
-        return self.run(self.params(**values))
-
     def task_function(self) -> Callable:
         """Returns ``f(**values) = run(params(**values))``, picklable whatever ``command`` is (sent to workers)."""
         return functools.partial(run_task, self.run, self.params)

@@ -134,31 +134,6 @@ def load_ratings(path) -> RatingsSimilarity:
     return RatingsSimilarity(indptr, user_index.astype(np.int64), ratings, norms, movie_ids)
 
 
-def write_synthetic_ratings(path, *, users: int, movies: int, ratings_per_user: int, seed: int) -> Path:
-    """Writes a small ``ratings.csv`` in the MovieLens format (for tests); returns its path.
-
-    Users rate ``ratings_per_user`` distinct movies drawn with popularity ∝ 1/(rank+1); the rating
-    (0.5…5 in steps of 0.5) is a noisy rank-2 taste score. movieIds are sparse (not 1…movies), as
-    in MovieLens.
-    """
-    rng = np.random.default_rng(seed)
-    popularity = 1.0 / np.arange(1, movies + 1)
-    popularity /= popularity.sum()
-    user_taste = rng.standard_normal((users, 2))
-    movie_taste = rng.standard_normal((movies, 2))
-    movie_ids = np.sort(rng.choice(np.arange(1, 20 * movies), size=movies, replace=False))
-    lines = ["userId,movieId,rating,timestamp"]
-    for u in range(users):
-        chosen = np.sort(rng.choice(movies, size=ratings_per_user, replace=False, p=popularity))
-        scores = 3.0 + movie_taste[chosen] @ user_taste[u] + 0.5 * rng.standard_normal(chosen.size)
-        stars = np.clip(np.round(2 * scores) / 2, 0.5, 5.0)
-        for movie, star in zip(chosen, stars):
-            lines.append(f"{u + 1},{movie_ids[movie]},{star:.1f},{1_500_000_000 + int(rng.integers(10**8))}")
-    path = Path(path)
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 # ----------------------------------------------------------------------------- generated stand-in
 
 

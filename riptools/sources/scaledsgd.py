@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 from riptools.claims import matrix_functions as mf
 from riptools.claims.engine import FLOAT64, Claim, fixed_size_strategy
-from riptools.claims.instances import DIRECTIONS, INSIDE, direction, factor_pair, generic_factor, repair_rho, scale_into_ball, well_conditioned
+from riptools.claims.instances import DIRECTIONS, direction, factor_pair, generic_factor, repair_rho, scale_into_ball, well_conditioned
 
 from riptools.claims.engine import (
     DEFAULT_BUDGET,
