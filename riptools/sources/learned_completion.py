@@ -16,6 +16,8 @@ completion by nonconvex factorisation on the same held-out matrices.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from riptools.findings import Finding, Reference, Section, Verdict
@@ -110,7 +112,8 @@ def within_one_sigma_verdict(measurement, printed_ranks: tuple[int, int]) -> tup
     if not consistent:
         return Verdict.INCONCLUSIVE, "the quadrature, the closed form and the simulation disagree"
     first, last = printed_ranks
-    where = f"the exact probability rounds to 68.4 % only for {first} ≤ r ≤ {last} (→ 68.27 % as r → ∞)"
+    gaussian = 100 * math.erf(2**-0.5)  # the limit r → ∞: a Gaussian's mass within 1σ
+    where = f"the exact probability rounds to 68.4 % only for {first} ≤ r ≤ {last} (→ {gaussian:.2f} % as r → ∞)"
     if abs(measurement.exact - SLIDES_WITHIN_ONE_SIGMA) <= PRINTED_HALF_UNIT:
         return Verdict.AGREES, where
     return Verdict.REFUTED, f"exactly {measurement.exact:.1%} at r = {measurement.rank}; " + where

@@ -40,7 +40,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from riptools.claims import matrix_functions as mf
-from riptools.claims.engine import FLOAT64, Claim, fixed_size_strategy
+from riptools.claims.engine import FLOAT64, VERIFY_DIGITS, Claim, fixed_size_strategy
 from riptools.claims.instances import DIRECTIONS, direction, factor_pair, generic_factor, repair_rho, scale_into_ball, well_conditioned
 
 from riptools.claims.engine import (
@@ -942,7 +942,8 @@ def _claims_markdown(findings: list[Finding], budget: int, seed: int) -> str:
     lines = [
         "Each inequality of the paper (Sections 2–4) was checked on hypothesis-drawn instances (n = 2…30, r = 1…5, "
         f"κ = 1…10⁴, ρ from 10⁻⁶·ρ_max to the boundary) and attacked with L-BFGS-B inside its hypotheses ({budget} "
-        f"instances per claim, seed {seed}). Violations count only after re-evaluation at 50 and 80 digits; "
+        f"instances per claim, seed {seed}). Violations count only after re-evaluation at "
+        f"{' and '.join(map(str, VERIFY_DIGITS))} digits; "
         "counterexamples are shrunk to the smallest (n, r) and rounded. f(X) = ‖XXᵀ − ZZᵀ‖²_F without ½, as in the "
         "paper. Rows marked *variant* are riptools' diagnostic or corrected forms, not the paper's statement.",
         "",

@@ -62,7 +62,7 @@ def check_half_example_rip(context) -> list[Finding]:
         id="sharp_rip_slides.half_example.rip",
         source=REFERENCE.at("slides 17–19"),
         statement="The δ = 1/2 example satisfies ½-RIP",
-        source_says="A₁, A₂, A₃ as printed satisfy ½-RIP",
+        source_says="A₁, A₂, A₃ satisfy ½-RIP",
         measured=f"as printed δ = {slides.delta:.6g}; after rescaling δ = {slides.delta_scaled:.6g} (exact, rank 2 = n)",
         verdict=Verdict.AGREES if scaled_agrees else Verdict.DIFFERS,
         reason=reason,

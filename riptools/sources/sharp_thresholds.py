@@ -160,6 +160,7 @@ def cell_finding(cell: AtlasCell, params: AtlasParams) -> Finding:
         reason=f"{label}: {row['reason']}" + ("" if sharp is not None else "; a finite search proves no threshold"),
         evidence=row,
         replay=ATLAS.replay(params),
+        counterexample_size=f"n = {cell.n}, r = {r}, r★ = {s}" if verdict is Verdict.REFUTED else "",
     )
 
 
