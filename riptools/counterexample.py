@@ -108,8 +108,8 @@ GRADIENT_CLARABEL_SETTINGS = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_f
                               "max_iter": 400}
 """Clarabel's settings for solves asked for a gradient. At the default 1e-8 the interior-point pair is
 off the optimal face by ~1e-4 in its degenerate directions, and the envelope gradient with it
-(measured: relative error 1e-4 to 2e-3 against the closed form of JMLR Theorem 12 at five points);
-at 1e-12 it is 2e-7 to 2e-5, for 1.5–2× the time of a default solve (benchmarks/bench_counterexample.py).
+(the module docstring gives the measured errors at both settings); at 1e-12 a solve takes 1.5–2× the time
+of a default one (benchmarks/bench_counterexample.py).
 Clarabel often stops short of 1e-12 with status ``optimal_inaccurate`` (its best iterate, typically
 at 1e-11); the residuals recomputed here judge it."""
 SAME_POINT_TOL = 1e-9

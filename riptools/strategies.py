@@ -278,7 +278,7 @@ def symmetric(n=(2, 10)):
 
 
 def orthogonal(n=(2, 10)):
-    """Returns a strategy of n×n orthogonal matrices Q (Haar distributed: QR with the sign fix).
+    """Returns a strategy of n×n orthogonal matrices Q (the Q factor of a Gaussian matrix's QR; not exactly Haar).
 
     Guarantee: ‖QᵀQ − I‖_max ≤ 1e-12 (float64 rounding), entries in [−1, 1].
 
@@ -294,8 +294,7 @@ def orthogonal(n=(2, 10)):
     @st.composite
     def matrices(draw):
         size = draw(st.integers(*n_range))
-        q = orthonormal(np.random.default_rng(draw(_SEEDS)), size, size)
-        return q
+        return orthonormal(np.random.default_rng(draw(_SEEDS)), size, size)
 
     return matrices()
 

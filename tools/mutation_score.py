@@ -163,22 +163,28 @@ def main(argv=None) -> int:
         statuses = results(module)
         counts = Counter(statuses.values())
         total += counts
-        tested = len(statuses) - counts["skipped"] - counts["not run"]
-        score = counts["killed"] / tested if tested else float("nan")
-        print(f"{module:<16}{len(statuses):>8}{counts['killed']:>8}{counts['survived']:>10}{counts['timeout']:>9}"
-              f"{counts['no tests']:>10}{score:>8.1%}" + _estimate(counts["killed"], tested, counts["not run"]))
+        _print_row(module, counts)
         unexplained += sorted(name for name, status in statuses.items() if status != "killed" and status != "not run"
                               and name not in explained)
-    tested = sum(total.values()) - total["skipped"] - total["not run"]
-    score = total["killed"] / tested if tested else float("nan")
-    print(f"{'all':<16}{sum(total.values()):>8}{total['killed']:>8}{total['survived']:>10}{total['timeout']:>9}"
-          f"{total['no tests']:>10}{score:>8.1%}" + _estimate(total["killed"], tested, total["not run"]))
+    score = _print_row("all", total)
     if total["not run"]:
         print(f"{total['not run']} mutants not run yet")
     if unexplained:
         print(f"{len(unexplained)} escaped mutants not explained in {SURVIVORS_FILE.relative_to(ROOT)}:")
         print("\n".join(f"  {name}" for name in unexplained))
-    return 0 if score >= MIN_SCORE and not unexplained else 1
+    complete = args.report_only or args.sample is not None or args.unfinished or not total["not run"]
+    if not complete:
+        print("the run did not test every mutant (mutmut stopped early?): no score")
+    return 0 if complete and score >= MIN_SCORE and not unexplained else 1
+
+
+def _print_row(label: str, counts: Counter) -> float:
+    """Prints one row of the score table (with an estimate when some mutants were not run); returns the score."""
+    tested = sum(counts.values()) - counts["skipped"] - counts["not run"]
+    score = counts["killed"] / tested if tested else float("nan")
+    print(f"{label:<16}{sum(counts.values()):>8}{counts['killed']:>8}{counts['survived']:>10}{counts['timeout']:>9}"
+          f"{counts['no tests']:>10}{score:>8.1%}" + _estimate(counts["killed"], tested, counts["not run"]))
+    return score
 
 
 if __name__ == "__main__":
