@@ -103,7 +103,7 @@ def load_problem(example: str, *, normalisation: str = "rip") -> BasinProblem:
     """Returns the problem ``half`` (the slides' δ = 1/2 example) or the one stored in an operator file.
 
     Raises:
-        InputError: unreadable file, or a file without X_bad and Z.
+        InputError: unreadable file, a file without X_bad and Z, or Z = 0.
     """
     if example == "half":
         instance = half_example(normalisation)
@@ -111,6 +111,8 @@ def load_problem(example: str, *, normalisation: str = "rip") -> BasinProblem:
     stored = load_operator(example)
     if stored.x_bad is None or stored.z is None:
         raise InputError(f"--example: {example} must store X_bad and Z beside A (e.g. `riptools counterexample ... --save FILE`)")
+    if not stored.z.any():
+        raise InputError(f"--example: Z = 0 in {example}; success is measured relative to ‖Z‖_F, so Z must be nonzero")
     return BasinProblem.checked(stored.operator, stored.x_bad, stored.z, name=str(example))
 
 
