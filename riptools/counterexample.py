@@ -346,14 +346,20 @@ def _raw_gradient_map(maps: SdpMaps, x: np.ndarray) -> np.ndarray:
     return 4.0 * columns @ np.kron(maps.residual[None, :], np.eye(size))
 
 
+def _symmetrised_rows(gradient_map: np.ndarray, size: int) -> np.ndarray:
+    """Returns the rows of a vec(H) ↦ ∇f map made symmetric in H (each row read as a size×size matrix)."""
+    rows = gradient_map.reshape(-1, size, size)
+    return (0.5 * (rows + np.swapaxes(rows, 1, 2))).reshape(rows.shape[0], -1)
+
+
 def _stationarity(problem, maps: SdpMaps, size: int):
-    """Returns (Y₁, sym(Hessᵀ(Y₁) + Y₂ − Y₃ + Y₄)) from the solver's duals, or None when it gave none."""
+    """Returns ((Y₁, Y₂, Y₃, Y₄), sym(Hessᵀ(Y₁) + Y₂ − Y₃ + Y₄)) from the solver's duals, or None when it gave none."""
     duals = [c.dual_value for c in problem.constraints[:4]]
     if any(d is None for d in duals):
         return None
     y1, y2, y3, y4 = (np.atleast_2d(np.asarray(d, dtype=float)) for d in duals)
     stationarity = (maps.hessian_map.T @ y1.ravel()).reshape(size, size) + y2 - y3 + y4
-    return y1, 0.5 * (stationarity + stationarity.T)
+    return (y1, y2, y3, y4), 0.5 * (stationarity + stationarity.T)
 
 
 def _envelope_gradient(problem, maps: SdpMaps, kernel: np.ndarray, x: np.ndarray, z: np.ndarray,
@@ -367,11 +373,9 @@ def _envelope_gradient(problem, maps: SdpMaps, kernel: np.ndarray, x: np.ndarray
     pair = _stationarity(problem, maps, size)
     if pair is None:
         return None, None
-    y1, target = pair
+    (y1, *_), target = pair
     n, r = x.shape
-    raw = _raw_gradient_map(maps, x / scale)
-    rows = raw.reshape(-1, size, size)
-    rows = (0.5 * (rows + np.swapaxes(rows, 1, 2))).reshape(rows.shape[0], -1)
+    rows = _symmetrised_rows(_raw_gradient_map(maps, x / scale), size)
     # stationarity: target + ∇_H⟨Λ, ∇f⟩ = 0, with ∇_H⟨Λ, ∇f⟩ = sym(rawᵀ vec Λ)
     multiplier = np.linalg.lstsq(rows.T, -target.ravel(), rcond=None)[0].reshape(n, r) / scale**3
     weights = maps.complement @ (0.5 * (y1 + y1.T)) @ maps.complement.T / scale**2
@@ -402,18 +406,22 @@ def _dual_check(problem, maps: SdpMaps, delta: float, margin: float, size: int) 
     pair = _stationarity(problem, maps, size)
     if pair is None:
         return np.inf, np.inf
-    y1, stationarity = pair
-    y2, y3, y4 = (np.atleast_2d(np.asarray(c.dual_value, dtype=float)) for c in problem.constraints[1:4])
+    (y1, y2, y3, y4), stationarity = pair
     target = stationarity.ravel()
     if maps.gradient_map.shape[0]:
-        rows = maps.gradient_map.reshape(-1, size, size)
-        rows = (0.5 * (rows + np.swapaxes(rows, 1, 2))).reshape(rows.shape[0], -1)
+        rows = _symmetrised_rows(maps.gradient_map, size)
         coefficients = np.linalg.lstsq(rows.T, target, rcond=None)[0]
         target = target - rows.T @ coefficients
     scale = 1.0 + max(np.abs(y).max() for y in (y1, y2, y3, y4))
     dual_residual = max(float(np.linalg.norm(target)), abs(1.0 - np.trace(y2) - np.trace(y3))) / scale
     dual_objective = margin * np.trace(y1) + np.trace(y2) - np.trace(y3)
     return dual_residual, float(delta - dual_objective)
+
+
+def same_point(x: np.ndarray, z: np.ndarray) -> bool:
+    """Returns whether XXᵀ = ZZᵀ within SAME_POINT_TOL (X = ±Z up to rotation: a global minimum, nothing spurious)."""
+    truth = z @ z.T
+    return bool(np.linalg.norm(x @ x.T - truth) <= SAME_POINT_TOL * np.linalg.norm(truth))
 
 
 def column_space_basis(x: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -458,8 +466,7 @@ def rank1_delta_lower_bound(x, z) -> float:
     norm_x, norm_z = float(np.linalg.norm(x)), float(np.linalg.norm(z))
     if norm_x == 0 or norm_z == 0:
         raise InputError("x, z: expected nonzero vectors")
-    # The same rule as check_pair: the angle alone is rounded (arccos near 1 loses half the digits).
-    if np.linalg.norm(x @ x.T - z @ z.T) <= SAME_POINT_TOL * norm_z**2:
+    if same_point(x, z):  # not on the angle alone: arccos near 1 loses half the digits
         raise InputError("x, z: x = ±z is the global minimum, not a spurious point")
     rho = norm_x / norm_z
     cosine = float(np.clip(abs(x[:, 0] @ z[:, 0]) / (norm_x * norm_z), 0.0, 1.0))
@@ -598,7 +605,7 @@ def check_pair(x, z, *, margin: float = 0.0) -> tuple[np.ndarray, np.ndarray, fl
     truth = z_small @ z_small.T
     if np.linalg.norm(truth) == 0:
         raise InputError("z: the ground truth ZZᵀ is zero; expected a nonzero Z")
-    if np.linalg.norm(x_small @ x_small.T - truth) <= SAME_POINT_TOL * np.linalg.norm(truth):
+    if same_point(x_small, z_small):
         raise InputError("x, z: XXᵀ = ZZᵀ (X = ±Z up to rotation) is a global minimum; there is no spurious point to find")
     singular = np.linalg.svd(x, compute_uv=False)
     if margin > 0 and singular[-1] <= RANK_TOL * max(singular[0], 1e-300):

@@ -42,7 +42,7 @@ CORE = {
                 "riptools/objective.py": ["critical_point_kind"]},
     "rip": {"riptools/rip.py": ["delta_as_given", "delta_rescaled", "sdp_rayleigh_bound", "rip_constant"]},
     "counterexample": {"riptools/counterexample.py": ["gradient_from_kernel", "_min_eig", "lift_kernel", "_stationarity",
-                                                      "_dual_check", "_raw_gradient_map", "_envelope_gradient",
+                                                      "_symmetrised_rows", "same_point", "_dual_check", "_raw_gradient_map", "_envelope_gradient",
                                                       "rank1_delta_lower_bound_polar"]},
     "engine": {"riptools/claims/engine.py": ["normalised_margin", "verify", "_high_precision_margin", "_adjudicate"]},
     "verdicts": {"riptools/sources/sharp_rip_slides.py": ["_covering_step_sizes"],
