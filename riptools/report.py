@@ -68,12 +68,23 @@ def by_source(sections) -> list[tuple[records.Reference, list[records.Finding]]]
     return list(groups.values())
 
 
+def _title_after(reference: records.Reference) -> str:
+    """Returns ", title" to follow the short citation in the summary; nothing when the short citation is the title."""
+    return f", {reference.title}" if reference.authors else ""
+
+
+def _split(findings) -> tuple[list, list]:
+    """Returns (the source's claims, riptools' diagnostic variants) of ``findings``, in their order."""
+    return [f for f in findings if not f.diagnostic], [f for f in findings if f.diagnostic]
+
+
 def report_order(sections) -> list[records.Finding]:
     """Returns every finding of ``sections`` in the order of the report's tables: by source, the
     source's claims before riptools' diagnostic variants."""
     ordered = []
     for _, findings in by_source(sections):
-        ordered += [f for f in findings if not f.diagnostic] + [f for f in findings if f.diagnostic]
+        claims, diagnostics = _split(findings)
+        ordered += claims + diagnostics
     return ordered
 
 
@@ -139,15 +150,13 @@ def render_report(sections, *, title: str = "riptools report", preamble: str = "
         lines += [preamble, ""]
     lines += ["## Summary", ""]
     for reference, findings in groups:
-        title_after = f", {reference.title}" if reference.authors else ""  # an authorless short citation is the title
-        lines += [f"**{reference.short}**{title_after}: {_counts_text(findings)}.", ""]
+        lines += [f"**{reference.short}**{_title_after(reference)}: {_counts_text(findings)}.", ""]
         notable = [f"- **{verdict}**{_times(count)}: {text}" for verdict, count, text in summary_entries(findings)]
         lines += notable + ([""] if notable else [])
     lines += ["## Findings", ""]
     for reference, findings in groups:
         lines += [f"### {reference.full}", ""]
-        claims = [f for f in findings if not f.diagnostic]
-        diagnostics = [f for f in findings if f.diagnostic]
+        claims, diagnostics = _split(findings)
         lines += _table(claims) + [""] if claims else []
         if diagnostics:
             lines += ["riptools' diagnostic variants (not readings of the source's statement):", ""]
@@ -280,13 +289,13 @@ def render_html(sections, folder, *, title: str = "riptools report", preamble: s
         badges = " ".join(_badge(verdict, count) for verdict, count in counts.items() if count)
         notable = "".join(f"<li>{_badge(verdict)}{_times(count)} {_inline(text)}</li>"
                           for verdict, count, text in summary_entries(findings))
-        body.append(f'<div class="source"><b>{html.escape(reference.short)}</b>, {html.escape(reference.title)} {badges}'
+        name = f"<b>{html.escape(reference.short)}</b>{html.escape(_title_after(reference))}"
+        body.append(f'<div class="source">{name} {badges}'
                     + (f"<ul>{notable}</ul>" if notable else "") + "</div>")
     body.append("<h2>Findings</h2>")
     for reference, findings in groups:
         body.append(f"<h3>{_inline(reference.full)}</h3>")
-        claims = [f for f in findings if not f.diagnostic]
-        diagnostics = [f for f in findings if f.diagnostic]
+        claims, diagnostics = _split(findings)
         if claims:
             body.append(_html_table(claims))
         if diagnostics:

@@ -117,3 +117,10 @@ def test_summary_names_an_authorless_document_once():
     text = render_report([Section(title="S", markdown="", findings=(_finding("notebook.a", notebook, Verdict.AGREES),))])
     assert "**“A notebook” (Jupyter notebook 2025)**: 1 agrees." in text
     assert text.count("A notebook") == 3  # the summary line, the findings heading and the table's source cell
+
+
+def test_html_summary_names_an_authorless_document_once(tmp_path):
+    notebook = Reference(key="notebook", authors=(), title="A notebook", venue="Jupyter notebook", year=2025)
+    page = render_html([Section(title="S", markdown="", findings=(_finding("notebook.a", notebook, Verdict.AGREES),))], tmp_path)
+    summary = page[page.index("<h2>Summary</h2>"):page.index("<h2>Findings</h2>")]
+    assert summary.count("A notebook") == 1
