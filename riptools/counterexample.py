@@ -419,9 +419,14 @@ def _dual_check(problem, maps: SdpMaps, delta: float, margin: float, size: int) 
 
 
 def same_point(x: np.ndarray, z: np.ndarray) -> bool:
-    """Returns whether XXᵀ = ZZᵀ within SAME_POINT_TOL (X = ±Z up to rotation: a global minimum, nothing spurious)."""
-    truth = z @ z.T
-    return bool(np.linalg.norm(x @ x.T - truth) <= SAME_POINT_TOL * np.linalg.norm(truth))
+    """Returns whether XXᵀ = ZZᵀ within SAME_POINT_TOL (X = ±Z up to rotation: a global minimum, nothing spurious).
+
+    Compared in an orthonormal basis of span[X, Z]: the same norms, without n×n matrices.
+    """
+    basis = column_space_basis(x, z)
+    x_small, z_small = basis.T @ x, basis.T @ z
+    truth = z_small @ z_small.T
+    return bool(np.linalg.norm(x_small @ x_small.T - truth) <= SAME_POINT_TOL * np.linalg.norm(truth))
 
 
 def column_space_basis(x: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -599,13 +604,9 @@ def check_pair(x, z, *, margin: float = 0.0) -> tuple[np.ndarray, np.ndarray, fl
         raise InputError(f"x, z: row counts disagree ({x.shape[0]} vs {z.shape[0]}); both must have n rows")
     if not (np.isfinite(margin) and margin >= 0):
         raise InputError(f"margin: expected a finite μ ≥ 0, got {margin!r}")
-    # compare XXᵀ with ZZᵀ in the coordinates of span[X, Z]: the same norms without n×n matrices
-    basis = column_space_basis(x, z)
-    x_small, z_small = basis.T @ x, basis.T @ z
-    truth = z_small @ z_small.T
-    if np.linalg.norm(truth) == 0:
+    if not z.any():
         raise InputError("z: the ground truth ZZᵀ is zero; expected a nonzero Z")
-    if same_point(x_small, z_small):
+    if same_point(x, z):
         raise InputError("x, z: XXᵀ = ZZᵀ (X = ±Z up to rotation) is a global minimum; there is no spurious point to find")
     singular = np.linalg.svd(x, compute_uv=False)
     if margin > 0 and singular[-1] <= RANK_TOL * max(singular[0], 1e-300):

@@ -162,6 +162,11 @@ def _cases():
         ("search", ["--starts", "100000000"], "--starts"),
         ("search", ["--max-evaluations", "100000000"], "--max-evaluations"),
         ("search", ["--n", "1000", "--save", "{tmp}/op.npz"], "--n"),
+        ("search", ["--n", "1000000000000"], "--n"),
+        ("bpr", ["--rank", "1000000000000"], "--rank"),
+        ("bpr", ["--quick", "--rank", "2000"], "--rank"),  # more than the 1,000 items
+        ("nn-compare", ["--seed", "4294967295"], "--seed"),  # scikit-learn seeds end below 2^32
+        ("nn-claims", ["--seed", "4294967295"], "--seed"),
         ("atlas", ["--max-rank", "100", "--max-true-rank", "100"], "--max-rank"),
         ("atlas", ["--starts", "100000"], "--starts"),
         ("counterexample", ["--x", ",".join(["1"] * 100), "--z", ",".join(["1"] * 99 + ["2"]), "--exact"], "--exact"),

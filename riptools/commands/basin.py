@@ -51,7 +51,7 @@ def register(subparsers) -> None:
         "basin",
         help="SGD from (1−γ)X_bad + γ·Gaussian: success rate and error quantiles per γ",
         description="Runs SGD (or GD) from X_init = (1−γ)·X_bad + γ·G, G Gaussian, and reports per γ the "
-        "success rate (95%% Wilson interval), the error quantiles and the non-finite runs.",
+        "success rate (95 % Wilson interval), the error quantiles and the non-finite runs.",
     )
     parser.add_argument("--example", default="half", help="'half' (the slides' δ = 1/2 example) or an operator file with X_bad and Z")
     parser.add_argument("--normalisation", choices=("rip", "slides"), default="rip", help="scaling of the half example (slides = √2·rip: η acts like 2η)")

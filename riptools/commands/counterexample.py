@@ -37,6 +37,8 @@ SAVE_SUFFIXES = (".npz", ".json")
 """Operator file formats (:func:`riptools.sensing.save_operator`)."""
 SECONDS_PER_SOLVE = 5e-3
 """Optimistic time of one reduced SDP solve (measured: 10–50 ms), for the search's time estimate."""
+LIFTED_COPIES = 8
+"""n×(r + r★) float64 arrays the search holds at once when it lifts its best point to n rows (a bound)."""
 FLOPS_PER_SECOND = 5e10
 """Optimistic floating-point rate of 2 cores (so estimates are lower bounds)."""
 SDP_SECONDS_PER_N4 = 1e-4
@@ -275,6 +277,8 @@ def run_search(args) -> int:
     check_size("--starts/--max-evaluations", seconds=args.starts * args.max_evaluations * SECONDS_PER_SOLVE / args.workers,
                allow_large=args.allow_large)
     check_dimension(args.n, args)
+    # the best point is lifted to n rows: X, Z, a basis of span[X, Z] and a few n×(r + r★) work arrays
+    check_size("--n", memory=8.0 * LIFTED_COPIES * args.n * (args.rank + args.true_rank), allow_large=args.allow_large)
     from riptools.search import search_min_delta
 
     found = search_min_delta(args.n, args.rank, args.true_rank, starts=args.starts, seed=args.seed, margin=args.margin,

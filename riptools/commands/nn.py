@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import sys
 
-from riptools.commands._arguments import constant, integer, seed
+from riptools.commands._arguments import constant, integer
 from riptools.results import dumps
 from riptools.validation import check_size
 
 MIN_SAMPLES = 1000
 """Fewer simulated entries make the simulation cross-checks meaningless."""
+NN_SEED_MAX = 2**32 - 2**16 - 1
+"""scikit-learn's random_state must be below 2³², and the tasks add their index (or 100 + r) to the base seed."""
+NN_SEED = integer(0, NN_SEED_MAX)
 SECONDS_PER_NORMAL = 5e-9
 """Optimistic time to draw and multiply one standard normal (NumPy), for the time estimate."""
 
@@ -30,11 +33,11 @@ def register(subparsers) -> None:
     compare = actions.add_parser("compare", help="network vs exact completion table and the slide examples")
     compare.add_argument("--quick", action="store_true", help="small sizes (600 matrices, 20 epochs, one mask count per (n, r))")
     compare.add_argument("--json", action="store_true", help="print one JSON document")
-    compare.add_argument("--seed", type=seed, default=0, help="base seed (default 0)")
+    compare.add_argument("--seed", type=NN_SEED, default=0, help=f"base seed, at most {NN_SEED_MAX} (default 0)")
     compare.set_defaults(handler=run_compare)
     claims = actions.add_parser("claims", help="check the slides' claims (variance, K₀ density, dof, 68.4%%)")
     claims.add_argument("--json", action="store_true", help="print one JSON document (a list of Finding records)")
-    claims.add_argument("--seed", type=seed, default=0, help="seed of the simulations (default 0)")
+    claims.add_argument("--seed", type=NN_SEED, default=0, help=f"seed of the simulations, at most {NN_SEED_MAX} (default 0)")
     claims.add_argument("--samples", type=integer(MIN_SAMPLES), default=200_000,
                         help="simulated entries per rank for the cross-checks (default 200000)")
     claims.set_defaults(handler=run_claims)

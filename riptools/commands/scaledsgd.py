@@ -92,9 +92,13 @@ def _check(args) -> None:
         memory, seconds = BYTES_PER_RECORD * epochs, 2 * 2 * epochs * 30 * 29 / UPDATES_PER_SECOND
     else:
         items, train, test = _bpr_sizes(args)
-        memory = BYTES_PER_TRIPLE * (train + test) + 8 * 16 * 2 * items + BYTES_PER_RECORD * epochs * 100
-        seconds = (2 * epochs * train + 20 * test + train + test) / UPDATES_PER_SECOND
-    check_size("--epochs/--d/--items/--train/--test", memory=memory, seconds=seconds, allow_large=args.allow_large)
+        r = args.rank or 3
+        if args.ratings is None and r > items:
+            raise InputError(f"--rank: expected r ≤ items = {items}, got {r}")
+        # the triples, two item×r factors per method (r = 3 costs 16 bytes a row), the records
+        memory = BYTES_PER_TRIPLE * (train + test) + 8 * 16 * 2 * items * max(1.0, r / 3) + BYTES_PER_RECORD * epochs * 100
+        seconds = (2 * epochs * train * max(1.0, r / 3) + 20 * test + train + test) / UPDATES_PER_SECOND
+    check_size("--epochs/--d/--rank/--items/--train/--test", memory=memory, seconds=seconds, allow_large=args.allow_large)
 
 
 def run(args) -> int:

@@ -293,7 +293,7 @@ def trapped(runs: SubgradientRuns) -> np.ndarray:
         raise InputError("trapped: defined for the notebook's instance only")
     window = _window(runs.checkpoints)
     # p₁p₂p₃ = x₁y₂·(x₂y₁)², so its sign is that of x₁y₂ unless x₂y₁ = 0.
-    cycle_negative = np.prod(runs.products[:, -1, :], axis=1) < 0
+    cycle_negative = np.prod(np.sign(runs.products[:, -1, :]), axis=1) < 0  # signs: the product may overflow
     return cycle_negative & (np.min(runs.min_objective[:, window], axis=1) >= 1.0)
 
 
@@ -313,7 +313,7 @@ def mechanism_statistics(runs: SubgradientRuns, classes) -> dict[str, ClassMecha
         drift = np.max(np.abs(imbalance - imbalance[:, :1]), axis=1) / np.maximum(1.0, np.abs(imbalance[:, 0]))
         statistics[run_class.value] = ClassMechanism(
             runs=len(members),
-            final_x1y2_negative=int(np.sum(np.prod(products, axis=1) < 0)),
+            final_x1y2_negative=int(np.sum(np.prod(np.sign(products), axis=1) < 0)),
             f_at_least_1_on_last_decade=int(np.sum(np.min(runs.min_objective[members][:, window], axis=1) >= 1.0)),
             trapped=int(np.sum(is_trapped[members])),
             median_final_products=tuple(float(v) for v in np.median(products, axis=0)),
