@@ -181,3 +181,14 @@ def test_cli_rejects_files_without_x_bad_and_bad_arguments(tmp_path, capsys):
     assert "trials" in capsys.readouterr().err
     assert main(["basin", "--step-size", "-1", "--trials", "2", "--steps", "10"]) == 2
     assert "--step-size" in capsys.readouterr().err
+
+
+def test_shipped_examples_load_by_file_name_from_any_folder(tmp_path, monkeypatch):
+    # Replay commands name a shipped example by its file name, so they run outside the repository too.
+    from riptools.protocols.basin import BASIN_POINT, SECOND_EXAMPLE, BasinPointParams, load_problem, shipped_problem
+
+    monkeypatch.chdir(tmp_path)
+    problem = load_problem(SECOND_EXAMPLE)
+    assert np.array_equal(problem.x_bad, shipped_problem(SECOND_EXAMPLE).x_bad)
+    command = BASIN_POINT.replay(BasinPointParams(example=SECOND_EXAMPLE, gamma=0.0, trials=2, steps=10))
+    assert f"--example {SECOND_EXAMPLE} " in command and "riptools/data" not in command

@@ -53,7 +53,7 @@ def register(subparsers) -> None:
         description="Runs SGD (or GD) from X_init = (1−γ)·X_bad + γ·G, G Gaussian, and reports per γ the "
         "success rate (95 % Wilson interval), the error quantiles and the non-finite runs.",
     )
-    parser.add_argument("--example", default="half", help="'half' (the slides' δ = 1/2 example) or an operator file with X_bad and Z")
+    parser.add_argument("--example", default="half", help="'half' (the slides' δ = 1/2 example), a shipped example (strict_n3.npz) or an operator file with X_bad and Z")
     parser.add_argument("--normalisation", choices=("rip", "slides"), default="rip", help="scaling of the half example (slides = √2·rip: η acts like 2η)")
     parser.add_argument("--gammas", default="0:1:21", help=f"start:stop:count, a comma list, or one γ in [0, 1]; at most {MAX_GAMMAS} values")
     parser.add_argument("--trials", type=integer(1), default=1000, help="runs per γ")

@@ -100,7 +100,8 @@ class BasinProblem:
 
 
 def load_problem(example: str, *, normalisation: str = "rip") -> BasinProblem:
-    """Returns the problem ``half`` (the slides' δ = 1/2 example) or the one stored in an operator file.
+    """Returns the problem ``half`` (the slides' δ = 1/2 example), a shipped one by file name (``strict_n3.npz``),
+    or the one stored in an operator file.
 
     Raises:
         InputError: unreadable file, a file without X_bad and Z, or Z = 0.
@@ -108,7 +109,10 @@ def load_problem(example: str, *, normalisation: str = "rip") -> BasinProblem:
     if example == "half":
         instance = half_example(normalisation)
         return BasinProblem.checked(instance.operator, instance.x_bad, instance.z, name=f"half ({normalisation})")
-    stored = load_operator(example)
+    path = Path(example)
+    if not path.exists() and (DATA_DIR / example).is_file():  # a shipped example, by its file name
+        path = DATA_DIR / example
+    stored = load_operator(path)
     if stored.x_bad is None or stored.z is None:
         raise InputError(f"--example: {example} must store X_bad and Z beside A (e.g. `riptools counterexample ... --save FILE`)")
     if not stored.z.any():
@@ -436,8 +440,7 @@ def basin_point(params: BasinPointParams) -> BasinPoint:
 
 
 def _basin_command(params: BasinPointParams) -> str:
-    example = params.example if params.example == "half" else f"riptools/data/{params.example}"
-    return (f"riptools basin --example {example} --gammas {params.gamma:g} --trials {params.trials} --steps {params.steps} "
+    return (f"riptools basin --example {params.example} --gammas {params.gamma:g} --trials {params.trials} --steps {params.steps} "
             f"--step-size {params.step_size:g} --method {params.method} --seed {params.seed}")
 
 

@@ -323,8 +323,7 @@ def _basin_markdown(context, facts) -> tuple[str, list, list]:
     commands += [basin.BASIN_POINT.replay(t) for t in (tasks["long_sgd"], *tasks["gd"])]
     for label, sweep_tasks in tasks["sweeps"].items():
         first = sweep_tasks[0]
-        example = "half" if first.example == "half" else f"riptools/data/{first.example}"
-        commands.append(f"riptools basin --example {example} --gammas 0:1:{len(sweep_tasks)} --trials {first.trials} "
+        commands.append(f"riptools basin --example {first.example} --gammas 0:1:{len(sweep_tasks)} --trials {first.trials} "
                         f"--steps {first.steps} --step-size {first.step_size:g} --seed {first.seed} --plot basin_{label}.png")
     return "\n".join(parts), figures, commands
 
