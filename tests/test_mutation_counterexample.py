@@ -22,3 +22,12 @@ def test_theorem_12_bound_refuses_every_x_equal_to_z():
         for sign in (1.0, -1.0):
             with pytest.raises(InputError, match="x = ±z"):
                 rank1_delta_lower_bound(np.array(x), sign * np.array(x))
+
+
+def test_the_same_point_tolerance_is_relative_to_zz():
+    # ‖ZZᵀ‖ = 1e6: X = Z(1 + 1e-12) is within SAME_POINT_TOL·‖ZZᵀ‖ = 1e-3 (the residual is about 2e-6)
+    from riptools.counterexample import same_point
+
+    z = np.array([[1e3], [0.0]])
+    assert same_point(z * (1 + 1e-12), z) and same_point(-z, z)
+    assert not same_point(z * (1 + 1e-6), z)  # a residual of about 2: a different point
